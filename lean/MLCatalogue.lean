@@ -1,0 +1,5 @@
+import MLCatalogue.Learning.Risk
+import MLCatalogue.Learning.FiniteClass
+import MLCatalogue.Statistics.BiasVariance
+import MLCatalogue.Optimization.GradientDescent
+import MLCatalogue.Optimization.Smoothness

@@ -1,0 +1,3 @@
+from mlcatalogue.cli import main
+
+main()

@@ -1,0 +1,2 @@
+theorem latin1 : True := trivial -- café
+def after_bad := 1
