@@ -343,3 +343,44 @@ def serve(root: Path, site_dir: Path | None, port: int) -> None:
         click.echo("Stopped.")
     finally:
         server.server_close()
+
+
+# --- scan (mlcatalogue.scanner) -----------------------------------------------------------------
+
+
+@main.command("scan")
+@click.argument("directory", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per declaration.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Reuse per-file results keyed by the sha256 of each file (created if missing).",
+)
+def scan_command(directory: Path, as_json: bool, cache_dir: Path | None) -> None:
+    """List the Lean declarations under DIRECTORY (problems go to stderr, exit 0)."""
+    import time
+
+    from mlcatalogue.scanner import declaration_record, read_declarations
+
+    def progress(count: int, path: str) -> None:
+        if count % 1000 == 0:
+            click.echo(f"... {count} files scanned ({path})", err=True)
+
+    began = time.perf_counter()
+    result = read_declarations(directory, cache_dir=cache_dir, on_file=progress)
+    elapsed = time.perf_counter() - began
+    if as_json:
+        for decl in result.declarations:
+            click.echo(json.dumps(declaration_record(decl), ensure_ascii=False))
+    else:
+        for decl in result.declarations:
+            flags = " sorry" if decl.has_sorry else ""
+            click.echo(f"{decl.path}:{decl.line}\t{decl.kind}\t{decl.name or '(anonymous)'}{flags}")
+    echo_problems(result.problems)
+    files = len({d.path for d in result.declarations} | {p.path for p in result.problems})
+    click.echo(
+        f"Scanned {files} file(s): {len(result.declarations)} declarations, "
+        f"{len(result.problems)} problem(s) in {elapsed:.2f} s.",
+        err=True,
+    )

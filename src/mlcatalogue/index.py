@@ -527,10 +527,11 @@ def _ranked(
 
     To bound the work of a query that matches a large part of a big catalogue (a common word),
     candidates narrow in tiers while more than `RANK_ALL` match: first the entries matching in
-    title or Lean names, then in the title alone, but never below `limit` candidates; if still
-    too many, the first `RANK_ALL` of the narrowest tier (in catalogue order) are ranked. Scores
-    are always the full bm25 of the entry, so the ranking is exact whenever no narrowing happens,
-    which is the case for every query on a catalogue of fewer than `RANK_ALL` entries.
+    title or Lean names, then in the title alone. A tier with fewer than `limit` candidates is
+    ranked whole, together with the previous one; a tier still too large is cut to its first
+    `RANK_ALL` entries in catalogue order. Scores are always the full bm25 of the entry, so the
+    ranking is exact whenever no narrowing happens, which is the case for every query on a
+    catalogue of at most `RANK_ALL` entries.
     """
 
     def candidates(columns: str) -> str:
@@ -545,24 +546,34 @@ def _ranked(
         ).fetchone()
         return None if row is None else int(row[0])
 
+    def rank(candidates: str, cutoff: int | None) -> list[tuple[int, float]]:
+        # FTS5 iterates matches in rowid order and stops at a rowid bound, so a cut is cheap.
+        bound = "" if cutoff is None else f"AND entry_fts.rowid < {cutoff}"
+        rows = connection.execute(
+            f"SELECT rowid, {_BM25} AS rank FROM entry_fts "
+            f"WHERE entry_fts MATCH ? {restrict} {bound} ORDER BY rank, rowid LIMIT ?",
+            [candidates, -1 if limit is None else limit],
+        ).fetchall()
+        return [(int(rowid), float(score)) for rowid, score in rows]
+
     chosen = candidates(_ALL_TEXT)
-    cutoff = beyond(chosen, RANK_ALL) if limit is not None else None
-    if limit is not None and cutoff is not None:
+    if limit is None:
+        return rank(chosen, None)
+    cutoff = beyond(chosen, RANK_ALL)
+    few = None
+    if cutoff is not None:
         for columns in _TIERS:
             narrower = candidates(columns)
             if beyond(narrower, limit - 1) is None:
+                few = narrower
                 break
             chosen, cutoff = narrower, beyond(narrower, RANK_ALL)
             if cutoff is None:
                 break
-    # FTS5 iterates matches in rowid order and stops at a rowid bound, so the cap is cheap.
-    bound = "" if cutoff is None else f"AND entry_fts.rowid < {cutoff}"
-    rows = connection.execute(
-        f"SELECT rowid, {_BM25} AS rank FROM entry_fts "
-        f"WHERE entry_fts MATCH ? {restrict} {bound} ORDER BY rank, rowid LIMIT ?",
-        [chosen, -1 if limit is None else limit],
-    ).fetchall()
-    return [(int(rowid), float(rank)) for rowid, rank in rows]
+    rows = rank(chosen, cutoff)
+    if few is not None:
+        rows = sorted(dict([*rows, *rank(few, None)]).items(), key=lambda row: (row[1], row[0]))
+    return rows[:limit]
 
 
 def _matches(

@@ -48,7 +48,7 @@ def load_catalogue(root: Path) -> Catalogue:
     verifications, verification_problems, provenance = _read_verifications(root, scan)
     catalogue = join(scan, files, root=root, verifications=verifications)
     extra = list(verification_problems)
-    extra.extend(find_formula_problems(files))
+    extra.extend(find_formula_problems(files, root))
     extra.extend(find_witness_problems(files))
     return Catalogue(
         root=catalogue.root,
@@ -348,13 +348,13 @@ def _did_you_mean(name: str, by_name: Mapping[str, Declaration]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def find_formula_problems(files: CatalogueFiles) -> list[Problem]:
+def find_formula_problems(files: CatalogueFiles, root: Path | None = None) -> list[Problem]:
     """Formulas that do not convert to MathML, located at their entry."""
     try:
         from mlcatalogue.markup import find_latex_problems
     except ImportError:  # the markup stage is optional for the join itself
         return []
-    return list(find_latex_problems(files.entries))
+    return list(find_latex_problems(files.entries, root))
 
 
 def find_witness_problems(files: CatalogueFiles) -> list[Problem]:

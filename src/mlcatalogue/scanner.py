@@ -26,7 +26,7 @@ import operator
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -175,20 +175,27 @@ def scan_source(text: str, path: str) -> ScanResult:
 
 
 def read_declarations(
-    root: Path, *, base: Path | None = None, cache_dir: Path | None = None
+    root: Path,
+    *,
+    base: Path | None = None,
+    cache_dir: Path | None = None,
+    on_file: Callable[[int, str], None] | None = None,
 ) -> ScanResult:
     """Scan every `*.lean` under `root` (sorted); paths in the result are relative to `base`.
 
     A problem in one file (bad bytes, unterminated comment, `end` mismatch, ...) is reported as a
     `Problem` and the scan goes on. With `cache_dir`, per-file results are reused when the file's
     sha256 is unchanged, so a rescan after editing one file re-parses only that file.
+    `on_file(count, path)` is called after each file (for progress reports).
     """
     root = Path(root)
     base = Path(base) if base is not None else root
     scans: list[tuple[str, _FileScan]] = []
-    for file in iter_lean_files(root):
+    for count, file in enumerate(iter_lean_files(root), 1):
         rel = _relative(file, base)
         scans.append((rel, _scan_file(file, rel, cache_dir)))
+        if on_file is not None:
+            on_file(count, rel)
     _name_instances(scans)
     declarations = tuple(d for _, s in scans for d in s.declarations)
     module_docs = tuple(m for _, s in scans for m in s.module_docs)
@@ -207,13 +214,6 @@ def iter_lean_files(root: Path) -> Iterator[Path]:
         for name in sorted(files):
             if name.endswith(".lean"):
                 yield Path(directory) / name
-
-
-def scan_file(file: Path, rel: str, cache_dir: Path | None = None) -> ScanResult:
-    """One file of a tree (for progress reporting); anonymous instances named from it alone."""
-    scan = _scan_file(file, rel, cache_dir)
-    _name_instances([(rel, scan)])
-    return ScanResult(tuple(scan.declarations), tuple(scan.module_docs), tuple(scan.problems))
 
 
 def declaration_record(decl: Declaration) -> dict[str, Any]:
@@ -560,6 +560,7 @@ def _scan_text(text: str, path: str) -> _FileScan:
     body = [c.start for c in commands if c.keyword not in ("import", "module", "prelude")]
     imports = _imports(doc, body[0] if body else len(text))
     _walk_commands(doc, commands, imports, scan)
+    scan.problems.sort(key=lambda p: p.line)
     return scan
 
 
@@ -808,9 +809,9 @@ def _close_scopes(doc: _Text, command: _Command, scopes: list[_Scope]) -> None:
         if closed[-1].kind == "mutual" and not name:
             return
         shown = f"end {name}" if name else "end"
-        opened = " ".join(f"{s.kind} {s.header}".strip() for s in closed)
+        opened = expected or "anonymous " + closed[-1].kind
         doc.problem(command.kw_start, "end-mismatch",
-                    f"`{shown}` does not match the open `{opened}`" + (f" ({expected})" if expected else ""))
+                    f"`{shown}` does not match the open scope `{opened}`")
 
 
 def _name_at(doc: _Text, pos: int, *, same_line: bool) -> str:
