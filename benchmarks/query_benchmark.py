@@ -26,6 +26,7 @@ import statistics
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,33 +42,50 @@ from mlcatalogue.model import (
     Term,
 )
 
-FUNCTION_WORDS = """
+_FUNCTION_WORDS_TEXT = """
 the of a and to is in for let be with that by on then if any every all an as at are there such
 where we its from this has have each which when it or not most least
-""".split()
-ML_WORDS = """
+"""
+FUNCTION_WORDS = _FUNCTION_WORDS_TEXT.split()
+_ML_WORDS_TEXT = """
 risk empirical loss hypothesis class finite bound generalisation sample iid probability measure
 expectation variance bias estimator mean squared error decomposition noise regression prediction
 gradient descent step size smooth convex strongly lipschitz rate convergence linear sublinear
-iterate minimiser objective function optimum polyak lojasiewicz inequality lemma norm
-inner product hilbert space matrix eigenvalue spectral kernel reproducing feature map margin
-classifier perceptron halfspace vc dimension shattering growth rademacher complexity symmetrisation
-concentration hoeffding bernstein chernoff markov chebyshev union tail subgaussian martingale
-stochastic minibatch momentum nesterov acceleration proximal operator subgradient projection
-constraint lagrangian duality regularisation ridge lasso sparsity entropy divergence likelihood
-bayes posterior prior conjugate gaussian exponential family sufficient statistic consistency
-unbiased efficient cramer rao fisher information asymptotic normality boosting bagging ensemble
-tree split impurity neural network activation relu depth width approximation universal
-backpropagation chain rule jacobian hessian curvature saddle stationary point critical
-""".split()
+iterate minimiser objective function optimum polyak lojasiewicz inequality lemma norm inner
+product hilbert space matrix eigenvalue spectral kernel reproducing feature map margin
+classifier perceptron halfspace vc dimension shattering growth rademacher complexity
+symmetrisation concentration hoeffding bernstein chernoff markov chebyshev union tail
+subgaussian martingale stochastic minibatch momentum nesterov acceleration proximal operator
+subgradient projection constraint lagrangian duality regularisation ridge lasso sparsity entropy
+divergence likelihood bayes posterior prior conjugate gaussian exponential family sufficient
+statistic consistency unbiased efficient cramer rao fisher information asymptotic normality
+boosting bagging ensemble tree split impurity neural network activation relu depth width
+approximation universal backpropagation chain rule jacobian hessian curvature saddle stationary
+point critical
+"""
+ML_WORDS = _ML_WORDS_TEXT.split()
 AREAS = ["learning", "statistics", "optimization", "probability", "kernels", "networks"]
 ASSUMPTIONS = [
-    "iid-sample", "bounded-loss", "finite-class", "convex", "L-smooth", "strongly-convex",
-    "polyak-lojasiewicz", "square-integrable", "independence", "differentiable",
+    "iid-sample",
+    "bounded-loss",
+    "finite-class",
+    "convex",
+    "L-smooth",
+    "strongly-convex",
+    "polyak-lojasiewicz",
+    "square-integrable",
+    "independence",
+    "differentiable",
 ]
 KINDS = [Kind.THEOREM, Kind.THEOREM, Kind.LEMMA, Kind.COROLLARY, Kind.DEFINITION]
-STATUSES = [Status.PROOF_COMPLETE, Status.PROOF_COMPLETE, Status.DEFINED, Status.SORRY,
-            Status.MISSING, Status.KERNEL_CHECKED]
+STATUSES = [
+    Status.PROOF_COMPLETE,
+    Status.PROOF_COMPLETE,
+    Status.DEFINED,
+    Status.SORRY,
+    Status.MISSING,
+    Status.KERNEL_CHECKED,
+]
 TOPICS = 40
 VOCABULARY_SIZE = 15_000
 
@@ -90,15 +108,17 @@ class Text:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.words = vocabulary()
-        self.cumulative = list(itertools.accumulate(1.0 / (rank + 1)
-                                                    for rank in range(len(self.words))))
+        self.cumulative = list(
+            itertools.accumulate(1.0 / (rank + 1) for rank in range(len(self.words)))
+        )
         self.content_start = len(FUNCTION_WORDS)
 
     def words_of(self, count: int, *, content: bool = False) -> list[str]:
         """`count` words; `content=True` skips function words (titles, Lean names)."""
         low = self.cumulative[self.content_start - 1] if content else 0.0
-        return [self.words[self._rank(self.rng.uniform(low, self.cumulative[-1]))]
-                for _ in range(count)]
+        return [
+            self.words[self._rank(self.rng.uniform(low, self.cumulative[-1]))] for _ in range(count)
+        ]
 
     def _rank(self, point: float) -> int:
         low, high = 0, len(self.cumulative) - 1
@@ -115,7 +135,9 @@ def namespace_of(area: str, topic: int) -> str:
     return f"MLCatalogue.{area.capitalize()}.Topic{topic}"
 
 
-def generate_catalogue(root: Path, entries: int, per_entry: int, extra: int, seed: int) -> Catalogue:
+def generate_catalogue(
+    root: Path, entries: int, per_entry: int, extra: int, seed: int
+) -> Catalogue:
     """A synthetic joined catalogue with `entries * per_entry + extra` declarations."""
     rng = random.Random(seed)
     text = Text(rng)
@@ -125,9 +147,12 @@ def generate_catalogue(root: Path, entries: int, per_entry: int, extra: int, see
     def declaration(number: int, namespace: str) -> Declaration:
         name = f"{namespace}.{'_'.join(text.words_of(rng.randint(2, 5), content=True))}_{number}"
         return Declaration(
-            name=name, kind=rng.choice(["theorem", "lemma", "def"]),
-            path=f"lean/{namespace.replace('.', '/')}.lean", line=number % 5000 + 1,
-            start_line=number % 5000 + 1, end_line=number % 5000 + 9,
+            name=name,
+            kind=rng.choice(["theorem", "lemma", "def"]),
+            path=f"lean/{namespace.replace('.', '/')}.lean",
+            line=number % 5000 + 1,
+            start_line=number % 5000 + 1,
+            end_line=number % 5000 + 9,
             signature=f"{name.rsplit('.', 1)[-1]} (x : ℝ) : " + " ".join(text.words_of(8)),
             docstring=" ".join(text.words_of(rng.randint(6, 16))).capitalize() + ".",
         )
@@ -140,27 +165,32 @@ def generate_catalogue(root: Path, entries: int, per_entry: int, extra: int, see
         entry = Entry(
             id=f"entry_{number}",
             title=" ".join(text.words_of(rng.randint(3, 8), content=True)).capitalize(),
-            kind=rng.choice(KINDS), area=area,
+            kind=rng.choice(KINDS),
+            area=area,
             statement=" ".join(text.words_of(rng.randint(25, 70))) + " $x \\in \\mathbb R$.",
             decls=tuple(decl.name for decl in decls),
             assumptions=tuple(rng.sample(ASSUMPTIONS, rng.randint(0, 3))),
             tags=tuple(text.words_of(rng.randint(0, 3), content=True)),
         )
-        items.append(CatalogueEntry(entry=entry, declarations=tuple(decls),
-                                    status=rng.choice(STATUSES)))
+        items.append(
+            CatalogueEntry(entry=entry, declarations=tuple(decls), status=rng.choice(STATUSES))
+        )
     declarations.extend(
         declaration(entries * per_entry + k, namespace_of(rng.choice(AREAS), rng.randrange(TOPICS)))
         for k in range(extra)
     )
     files = CatalogueFiles(
-        entries=tuple(item.entry for item in items), publications={},
+        entries=tuple(item.entry for item in items),
+        publications={},
         areas={key: Term(key, key.title()) for key in AREAS},
         assumptions={key: Term(key, key) for key in ASSUMPTIONS},
     )
     return Catalogue(root=root, entries=tuple(items), declarations=tuple(declarations), files=files)
 
 
-def generate_queries(catalogue: Catalogue, count: int, seed: int) -> list[tuple[str, str, dict[str, Any]]]:
+def generate_queries(
+    catalogue: Catalogue, count: int, seed: int
+) -> list[tuple[str, str, dict[str, Any]]]:
     """(category, query, filters) triples, cycling through the categories."""
     rng = random.Random(seed + 1)
     names = [decl.name for decl in catalogue.declarations]
@@ -169,7 +199,7 @@ def generate_queries(catalogue: Catalogue, count: int, seed: int) -> list[tuple[
     def words(count: int) -> str:
         return " ".join(rng.sample(ML_WORDS, count))
 
-    makers = {
+    makers: dict[str, Callable[[], tuple[str, dict[str, Any]]]] = {
         "one common word": lambda: (rng.choice(common), {}),
         "one rare word": lambda: (rng.choice(rare), {}),
         "two words": lambda: (words(2), {}),
@@ -178,28 +208,54 @@ def generate_queries(catalogue: Catalogue, count: int, seed: int) -> list[tuple[
         "hyphenated phrase": lambda: ("-".join(rng.sample(common, 2)), {}),
         "full Lean name": lambda: (rng.choice(names), {}),
         "Lean name part": lambda: (rng.choice(names).rsplit(".", 1)[-1].rsplit("_", 1)[0], {}),
-        "word + area + kind": lambda: (rng.choice(ML_WORDS),
-                                       {"area": rng.choice(AREAS), "kind": "result"}),
-        "words + assumptions": lambda: (words(2), {"assumes": [rng.choice(ASSUMPTIONS)],
-                                                   "excludes": [rng.choice(ASSUMPTIONS)]}),
+        "word + area + kind": lambda: (
+            rng.choice(ML_WORDS),
+            {"area": rng.choice(AREAS), "kind": "result"},
+        ),
+        "words + assumptions": lambda: (
+            words(2),
+            {"assumes": [rng.choice(ASSUMPTIONS)], "excludes": [rng.choice(ASSUMPTIONS)]},
+        ),
         "word + Lean prefix (topic)": lambda: (
             rng.choice(ML_WORDS),
-            {"lean_prefix": namespace_of(rng.choice(AREAS), rng.randrange(TOPICS)) + "."}),
+            {"lean_prefix": namespace_of(rng.choice(AREAS), rng.randrange(TOPICS)) + "."},
+        ),
         "word + Lean prefix (area)": lambda: (
-            rng.choice(ML_WORDS), {"lean_prefix": f"MLCatalogue.{rng.choice(AREAS).capitalize()}."}),
+            rng.choice(ML_WORDS),
+            {"lean_prefix": f"MLCatalogue.{rng.choice(AREAS).capitalize()}."},
+        ),
         "empty + filters": lambda: ("", {"area": rng.choice(AREAS), "status": "sorry"}),
-        "no match (OR fallback)": lambda: (f"{rng.choice(ML_WORDS)} zzyzx{rng.randint(0, 999)}", {}),
-        "FTS5 syntax": lambda: (rng.choice(['"bias', "NEAR(risk bound)", "risk AND (bound",
-                                            "*", "title:risk", "^kernel -loss", "\x00"]), {}),
+        "no match (OR fallback)": lambda: (
+            f"{rng.choice(ML_WORDS)} zzyzx{rng.randint(0, 999)}",
+            {},
+        ),
+        "FTS5 syntax": lambda: (
+            rng.choice(
+                [
+                    '"bias',
+                    "NEAR(risk bound)",
+                    "risk AND (bound",
+                    "*",
+                    "title:risk",
+                    "^kernel -loss",
+                    "\x00",
+                ]
+            ),
+            {},
+        ),
     }
     categories = list(makers)
-    return [(category, *makers[category]())
-            for category in (categories[i % len(categories)] for i in range(count))]
+    queries = []
+    for number in range(count):
+        category = categories[number % len(categories)]
+        query, filters = makers[category]()
+        queries.append((category, query, filters))
+    return queries
 
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -215,9 +271,13 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as directory:
         started = time.perf_counter()
-        catalogue = generate_catalogue(Path(directory), arguments.entries,
-                                       arguments.decls_per_entry, arguments.extra_decls,
-                                       arguments.seed)
+        catalogue = generate_catalogue(
+            Path(directory),
+            arguments.entries,
+            arguments.decls_per_entry,
+            arguments.extra_decls,
+            arguments.seed,
+        )
         generated = time.perf_counter() - started
         started = time.perf_counter()
         path = build_index(catalogue, Path(directory) / "build" / "index.sqlite")
@@ -249,19 +309,26 @@ def main() -> None:
         api_hits = search_catalogue(catalogue, "convex rate")
         second_api = (time.perf_counter() - started) * 1000
 
-    print(f"catalogue: {len(catalogue.entries):,} entries, {len(catalogue.declarations):,} "
-          f"Lean declarations (generated in {generated:.1f} s)")
+    print(
+        f"catalogue: {len(catalogue.entries):,} entries, {len(catalogue.declarations):,} "
+        f"Lean declarations (generated in {generated:.1f} s)"
+    )
     print(f"index build: {built:.2f} s, size {size / 2**20:.1f} MiB")
-    print(f"queries: {len(latencies)} ({len(by_category)} kinds), limit {arguments.limit}, "
-          f"{hits / len(latencies):.1f} hits per query on average, median of {arguments.repeat} runs")
-    print(f"latency: p50 {percentile(latencies, 0.5):.2f} ms, p90 {percentile(latencies, 0.9):.2f}"
-          f" ms, p99 {percentile(latencies, 0.99):.2f} ms, max {max(latencies):.2f} ms, "
-          f"mean {statistics.fmean(latencies):.2f} ms")
+    print(
+        f"queries: {len(latencies)} ({len(by_category)} kinds), limit {arguments.limit}, "
+        f"{hits / len(latencies):.1f} hits per query on average, median of {arguments.repeat} runs"
+    )
+    print(
+        f"latency: p50 {percentile(latencies, 0.5):.2f} ms, p90 {percentile(latencies, 0.9):.2f}"
+        f" ms, p99 {percentile(latencies, 0.99):.2f} ms, max {max(latencies):.2f} ms, "
+        f"mean {statistics.fmean(latencies):.2f} ms"
+    )
     for category, values in by_category.items():
-        print(f"  {category:<28} p50 {percentile(values, 0.5):6.2f} ms   "
-              f"max {max(values):6.2f} ms")
-    print(f"Catalogue.search: first call (builds the in-memory index) {first_api:.2f} s, "
-          f"then {second_api:.2f} ms ({len(api_hits)} hits)")
+        print(f"  {category:<28} p50 {percentile(values, 0.5):6.2f} ms   max {max(values):6.2f} ms")
+    print(
+        f"Catalogue.search: first call (builds the in-memory index) {first_api:.2f} s, "
+        f"then {second_api:.2f} ms ({len(api_hits)} hits)"
+    )
     met = percentile(latencies, 0.99) < 10.0
     print(f"target p99 < 10 ms: {'met' if met else 'NOT met'}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -22,8 +23,8 @@ from mlcatalogue.index import (
     StaleIndexError,
     UnknownFilterError,
     build_index,
-    fingerprint_sources,
     find_entry,
+    fingerprint_sources,
     lean_name_words,
     open_index,
     query_terms,
@@ -91,8 +92,13 @@ HOSTILE_QUERIES = [
 # --- test data: a small catalogue built from model records --------------------------------------
 
 
-def _decl(name: str, kind: str = "theorem", docstring: str | None = None, signature: str = "",
-          has_sorry: bool = False) -> Declaration:
+def _decl(
+    name: str,
+    kind: str = "theorem",
+    docstring: str | None = None,
+    signature: str = "",
+    has_sorry: bool = False,
+) -> Declaration:
     return Declaration(
         name=name,
         kind=kind,
@@ -107,79 +113,178 @@ def _decl(name: str, kind: str = "theorem", docstring: str | None = None, signat
 
 
 DECLARATIONS = (
-    _decl("MLCatalogue.mse_eq_bias_sq_add_variance",
-          docstring="The mean squared error is the squared bias plus the variance.",
-          signature="mse_eq_bias_sq_add_variance (T : Ω → ℝ) (θ : ℝ) : mse T θ = bias T θ ^ 2 + variance T"),
+    _decl(
+        "MLCatalogue.mse_eq_bias_sq_add_variance",
+        docstring="The mean squared error is the squared bias plus the variance.",
+        signature="mse_eq_bias_sq_add_variance (T : Ω → ℝ) (θ : ℝ) : mse T θ = bias T θ ^ 2 + variance T",
+    ),
     _decl("MLCatalogue.mse", kind="def", docstring="Mean squared error of an estimator."),
-    _decl("MLCatalogue.expected_prediction_error_eq",
-          docstring="Noise, squared bias and variance of a regression estimate."),
+    _decl(
+        "MLCatalogue.expected_prediction_error_eq",
+        docstring="Noise, squared bias and variance of a regression estimate.",
+    ),
     _decl("MLCatalogue.variance_sample_mean", docstring="Variance of the mean of n samples."),
-    _decl("MLCatalogue.GradientDescent.descent_lemma", kind="lemma",
-          docstring="One gradient step decreases an L-smooth function."),
-    _decl("MLCatalogue.GradientDescent.smooth_convex_rate",
-          docstring="The O(1/k) rate of gradient descent."),
-    _decl("MLCatalogue.GradientDescent.strongly_convex_rate", has_sorry=True,
-          docstring="Linear convergence under strong convexity."),
+    _decl(
+        "MLCatalogue.GradientDescent.descent_lemma",
+        kind="lemma",
+        docstring="One gradient step decreases an L-smooth function.",
+    ),
+    _decl(
+        "MLCatalogue.GradientDescent.smooth_convex_rate",
+        docstring="The O(1/k) rate of gradient descent.",
+    ),
+    _decl(
+        "MLCatalogue.GradientDescent.strongly_convex_rate",
+        has_sorry=True,
+        docstring="Linear convergence under strong convexity.",
+    ),
     _decl("MLCatalogue.LSmooth", kind="def", docstring="L-smoothness: L-Lipschitz gradient."),
-    _decl("MLCatalogue.erm_generalisation_finite_class",
-          docstring="Hoeffding plus a union bound over a finite class."),
+    _decl(
+        "MLCatalogue.erm_generalisation_finite_class",
+        docstring="Hoeffding plus a union bound over a finite class.",
+    ),
     _decl("MLCatalogue.empiricalRisk", kind="def", docstring="Average loss on the sample."),
     _decl("MLCatalogue.GradientDescent.aux_step", docstring="An auxiliary step."),
 )
 
 ENTRY_SPECS = [
     # id, title, kind, area, status, assumptions, decls, statement, tags
-    ("mse_bias_variance", "Bias–variance decomposition of the mean squared error",
-     Kind.THEOREM, "statistics", Status.PROOF_COMPLETE,
-     ("probability-space", "square-integrable"), ("MLCatalogue.mse_eq_bias_sq_add_variance",),
-     r"For an estimator $T$ of $\theta$, $\mathbb E(T-\theta)^2 = (\mathbb E T - \theta)^2 + "
-     r"\operatorname{Var} T$.", ("mse", "estimator")),
-    ("prediction_bias_variance", "Bias–variance decomposition of the expected prediction error",
-     Kind.THEOREM, "statistics", Status.PROOF_COMPLETE,
-     ("probability-space", "square-integrable", "independence", "zero-mean-noise"),
-     ("MLCatalogue.expected_prediction_error_eq",),
-     "With $Y = f(X) + \\varepsilon$, the expected squared prediction error is noise plus "
-     "squared bias plus variance.", ("regression",)),
-    ("variance_sample_mean", "Variance of the sample mean", Kind.THEOREM, "statistics",
-     Status.KERNEL_CHECKED, ("independence", "square-integrable"),
-     ("MLCatalogue.variance_sample_mean",),
-     "For independent $X_1, \\dots, X_n$ with common variance $\\sigma^2$, the mean has "
-     "variance $\\sigma^2/n$.", ()),
-    ("mse_definition", "Mean squared error", Kind.DEFINITION, "statistics", Status.DEFINED,
-     ("probability-space",), ("MLCatalogue.mse",),
-     "The mean squared error of $T$ for $\\theta$ is $\\mathbb E(T-\\theta)^2$.", ("mse",)),
-    ("descent_lemma", "Descent lemma", Kind.LEMMA, "optimization", Status.PROOF_COMPLETE,
-     ("L-smooth", "differentiable"), ("MLCatalogue.GradientDescent.descent_lemma",),
-     "If $f$ is $L$-smooth then $f(x - \\nabla f(x)/L) \\le f(x) - \\|\\nabla f(x)\\|^2/(2L)$.",
-     ("smoothness",)),
-    ("gd_smooth_convex", "Gradient descent on a smooth convex function", Kind.THEOREM,
-     "optimization", Status.PROOF_COMPLETE,
-     ("L-smooth", "convex", "minimiser-exists", "step-1-over-L"),
-     ("MLCatalogue.GradientDescent.smooth_convex_rate",),
-     "Gradient descent with step $1/L$ on a convex $L$-smooth $f$ converges at rate $O(1/k)$.",
-     ("rate",)),
-    ("gd_strongly_convex", "Gradient descent on a smooth strongly convex function",
-     Kind.THEOREM, "optimization", Status.SORRY,
-     ("L-smooth", "strongly-convex", "step-1-over-L"),
-     ("MLCatalogue.GradientDescent.strongly_convex_rate",),
-     "Gradient descent with step $1/L$ converges linearly for a $\\mu$-strongly convex "
-     "$L$-smooth $f$.", ("rate", "linear-convergence")),
-    ("gd_pl", "Gradient descent under the Polyak–Łojasiewicz inequality", Kind.COROLLARY,
-     "optimization", Status.MISSING, ("L-smooth", "polyak-lojasiewicz", "bounded-below"),
-     ("MLCatalogue.GradientDescent.pl_linear_rate",),
-     "Under the PL inequality gradient descent converges linearly in function value.",
-     ("rate",)),
-    ("l_smooth", "L-smooth function", Kind.DEFINITION, "optimization", Status.DEFINED,
-     (), ("MLCatalogue.LSmooth",),
-     "A differentiable $f$ is $L$-smooth if its gradient is $L$-Lipschitz.", ("smoothness",)),
-    ("erm_finite_class", "Generalisation of ERM over a finite hypothesis class", Kind.THEOREM,
-     "learning", Status.PROOF_COMPLETE, ("iid-sample", "bounded-loss", "finite-class"),
-     ("MLCatalogue.erm_generalisation_finite_class",),
-     "With probability at least $1-\\delta$ the ERM has excess risk at most "
-     "$\\sqrt{2\\log(2|H|/\\delta)/m}$.", ("pac",)),
-    ("empirical_risk", "Empirical risk", Kind.DEFINITION, "learning", Status.DEFINED,
-     (), ("MLCatalogue.empiricalRisk",),
-     "$L_S(h) = \\frac1m \\sum_i \\ell(h, z_i)$.", ()),
+    (
+        "mse_bias_variance",
+        "Bias–variance decomposition of the mean squared error",
+        Kind.THEOREM,
+        "statistics",
+        Status.PROOF_COMPLETE,
+        ("probability-space", "square-integrable"),
+        ("MLCatalogue.mse_eq_bias_sq_add_variance",),
+        (
+            r"For an estimator $T$ of $\theta$, $\mathbb E(T-\theta)^2 = (\mathbb E T - \theta)^2 + "
+            r"\operatorname{Var} T$."
+        ),
+        ("mse", "estimator"),
+    ),
+    (
+        "prediction_bias_variance",
+        "Bias–variance decomposition of the expected prediction error",
+        Kind.THEOREM,
+        "statistics",
+        Status.PROOF_COMPLETE,
+        ("probability-space", "square-integrable", "independence", "zero-mean-noise"),
+        ("MLCatalogue.expected_prediction_error_eq",),
+        (
+            "With $Y = f(X) + \\varepsilon$, the expected squared prediction error is noise plus "
+            "squared bias plus variance."
+        ),
+        ("regression",),
+    ),
+    (
+        "variance_sample_mean",
+        "Variance of the sample mean",
+        Kind.THEOREM,
+        "statistics",
+        Status.KERNEL_CHECKED,
+        ("independence", "square-integrable"),
+        ("MLCatalogue.variance_sample_mean",),
+        (
+            "For independent $X_1, \\dots, X_n$ with common variance $\\sigma^2$, the mean has "
+            "variance $\\sigma^2/n$."
+        ),
+        (),
+    ),
+    (
+        "mse_definition",
+        "Mean squared error",
+        Kind.DEFINITION,
+        "statistics",
+        Status.DEFINED,
+        ("probability-space",),
+        ("MLCatalogue.mse",),
+        "The mean squared error of $T$ for $\\theta$ is $\\mathbb E(T-\\theta)^2$.",
+        ("mse",),
+    ),
+    (
+        "descent_lemma",
+        "Descent lemma",
+        Kind.LEMMA,
+        "optimization",
+        Status.PROOF_COMPLETE,
+        ("L-smooth", "differentiable"),
+        ("MLCatalogue.GradientDescent.descent_lemma",),
+        "If $f$ is $L$-smooth then $f(x - \\nabla f(x)/L) \\le f(x) - \\|\\nabla f(x)\\|^2/(2L)$.",
+        ("smoothness",),
+    ),
+    (
+        "gd_smooth_convex",
+        "Gradient descent on a smooth convex function",
+        Kind.THEOREM,
+        "optimization",
+        Status.PROOF_COMPLETE,
+        ("L-smooth", "convex", "minimiser-exists", "step-1-over-L"),
+        ("MLCatalogue.GradientDescent.smooth_convex_rate",),
+        "Gradient descent with step $1/L$ on a convex $L$-smooth $f$ converges at rate $O(1/k)$.",
+        ("rate",),
+    ),
+    (
+        "gd_strongly_convex",
+        "Gradient descent on a smooth strongly convex function",
+        Kind.THEOREM,
+        "optimization",
+        Status.SORRY,
+        ("L-smooth", "strongly-convex", "step-1-over-L"),
+        ("MLCatalogue.GradientDescent.strongly_convex_rate",),
+        (
+            "Gradient descent with step $1/L$ converges linearly for a $\\mu$-strongly convex "
+            "$L$-smooth $f$."
+        ),
+        ("rate", "linear-convergence"),
+    ),
+    (
+        "gd_pl",
+        "Gradient descent under the Polyak–Łojasiewicz inequality",
+        Kind.COROLLARY,
+        "optimization",
+        Status.MISSING,
+        ("L-smooth", "polyak-lojasiewicz", "bounded-below"),
+        ("MLCatalogue.GradientDescent.pl_linear_rate",),
+        "Under the PL inequality gradient descent converges linearly in function value.",
+        ("rate",),
+    ),
+    (
+        "l_smooth",
+        "L-smooth function",
+        Kind.DEFINITION,
+        "optimization",
+        Status.DEFINED,
+        (),
+        ("MLCatalogue.LSmooth",),
+        "A differentiable $f$ is $L$-smooth if its gradient is $L$-Lipschitz.",
+        ("smoothness",),
+    ),
+    (
+        "erm_finite_class",
+        "Generalisation of ERM over a finite hypothesis class",
+        Kind.THEOREM,
+        "learning",
+        Status.PROOF_COMPLETE,
+        ("iid-sample", "bounded-loss", "finite-class"),
+        ("MLCatalogue.erm_generalisation_finite_class",),
+        (
+            "With probability at least $1-\\delta$ the ERM has excess risk at most "
+            "$\\sqrt{2\\log(2|H|/\\delta)/m}$."
+        ),
+        ("pac",),
+    ),
+    (
+        "empirical_risk",
+        "Empirical risk",
+        Kind.DEFINITION,
+        "learning",
+        Status.DEFINED,
+        (),
+        ("MLCatalogue.empiricalRisk",),
+        "$L_S(h) = \\frac1m \\sum_i \\ell(h, z_i)$.",
+        (),
+    ),
 ]
 
 AREAS = {
@@ -188,9 +293,21 @@ AREAS = {
     "learning": "Risk and empirical risk minimisation",
 }
 ASSUMPTIONS = [
-    "probability-space", "square-integrable", "independence", "zero-mean-noise", "L-smooth",
-    "differentiable", "convex", "strongly-convex", "minimiser-exists", "step-1-over-L",
-    "polyak-lojasiewicz", "bounded-below", "iid-sample", "bounded-loss", "finite-class",
+    "probability-space",
+    "square-integrable",
+    "independence",
+    "zero-mean-noise",
+    "L-smooth",
+    "differentiable",
+    "convex",
+    "strongly-convex",
+    "minimiser-exists",
+    "step-1-over-L",
+    "polyak-lojasiewicz",
+    "bounded-below",
+    "iid-sample",
+    "bounded-loss",
+    "finite-class",
 ]
 
 
@@ -198,21 +315,38 @@ def make_catalogue(root: Path) -> Catalogue:
     """The test catalogue: 11 entries over three areas, every status, one auxiliary declaration."""
     by_name = {decl.name: decl for decl in DECLARATIONS}
     items = []
-    for line, (entry_id, title, kind, area, status, assumptions, decls, statement, tags) in \
-            enumerate(ENTRY_SPECS, start=1):
+    for line, (
+        entry_id,
+        title,
+        kind,
+        area,
+        status,
+        assumptions,
+        decls,
+        statement,
+        tags,
+    ) in enumerate(ENTRY_SPECS, start=1):
         entry = Entry(
-            id=entry_id, title=title, kind=kind, area=area, statement=statement, decls=decls,
+            id=entry_id,
+            title=title,
+            kind=kind,
+            area=area,
+            statement=statement,
+            decls=decls,
             proof=None if kind is Kind.DEFINITION else "By computation.",
             assumptions=assumptions,
             references=(Reference("DLB", "§5.4.4, eq (5.54)", "partial"),),
-            tags=tags, path="catalogue/entries/test.yaml", line=line,
+            tags=tags,
+            path="catalogue/entries/test.yaml",
+            line=line,
         )
         found = tuple(by_name[name] for name in decls if name in by_name)
         items.append(CatalogueEntry(entry=entry, declarations=found, status=status))
     files = CatalogueFiles(
         entries=tuple(item.entry for item in items),
-        publications={"DLB": Publication("DLB", "Goodfellow, Bengio, Courville",
-                                         "Deep Learning", 2016)},
+        publications={
+            "DLB": Publication("DLB", "Goodfellow, Bengio, Courville", "Deep Learning", 2016)
+        },
         areas={key: Term(key, title) for key, title in AREAS.items()},
         assumptions={key: Term(key, key.replace("-", " ").capitalize()) for key in ASSUMPTIONS},
     )
@@ -276,7 +410,9 @@ def test_camel_case_names_are_split() -> None:
 
 def test_full_lean_name_and_entry_id_find_the_entry(connection: sqlite3.Connection) -> None:
     """Querying a fully qualified Lean name or an entry id ranks that entry first."""
-    assert ids(search(connection, "MLCatalogue.GradientDescent.descent_lemma"))[0] == "descent_lemma"
+    assert (
+        ids(search(connection, "MLCatalogue.GradientDescent.descent_lemma"))[0] == "descent_lemma"
+    )
     assert ids(search(connection, "gd_strongly_convex"))[0] == "gd_strongly_convex"
 
 
@@ -302,6 +438,14 @@ def test_any_word_fallback(connection: sqlite3.Connection) -> None:
     assert search(connection, "zebra") == []
 
 
+def test_any_word_fallback_ignores_stop_words(connection: sqlite3.Connection) -> None:
+    """The any-word fallback drops function words and FTS5 operators: they match everything."""
+    assert search(connection, "NOT AND the zebra") == []
+    matches = search(connection, "the bias of a zebra")
+    assert set(ids(matches)) == {"mse_bias_variance", "prediction_bias_variance"}
+    assert all("**the**" not in match.snippet.lower() for match in matches)
+
+
 def test_snippet_marks_matched_words(connection: sqlite3.Connection) -> None:
     """The snippet of a hit shows the matched words between `**`."""
     (match,) = search(connection, "Hoeffding")
@@ -315,21 +459,76 @@ def test_limit(connection: sqlite3.Connection) -> None:
     assert search(connection, "gradient", limit=0) == []
 
 
+def large_catalogue(root: Path, size: int, title_rows: set[int]) -> Catalogue:
+    """`size` entries whose statements all say "common"; those in `title_rows` say it in the title."""
+    entries = []
+    for number in range(size):
+        title = f"Entry {number}" + (" on the common case" if number in title_rows else "")
+        entry = Entry(
+            id=f"e{number}",
+            title=title,
+            kind=Kind.THEOREM,
+            area="learning",
+            statement=f"A common statement number {number}.",
+            decls=(),
+        )
+        entries.append(CatalogueEntry(entry=entry, declarations=(), status=Status.PROOF_COMPLETE))
+    files = CatalogueFiles(
+        entries=tuple(item.entry for item in entries),
+        publications={},
+        areas={"learning": Term("learning", "Learning")},
+        assumptions={},
+    )
+    return Catalogue(root=root, entries=tuple(entries), declarations=(), files=files)
+
+
+def test_broad_query_ranks_title_matches_first(tmp_path: Path) -> None:
+    """On a catalogue larger than RANK_ALL, a word in every statement still ranks title matches first."""
+    size = index.RANK_ALL + 400
+    title_rows = set(range(0, size, 97))
+    connection = open_index(build_index(large_catalogue(tmp_path, size, title_rows)))
+    expected = {f"e{number}" for number in title_rows}
+    assert set(ids(search(connection, "common", limit=len(expected)))) == expected
+    assert len(search(connection, "common", limit=None)) == size
+    assert set(ids(search(connection, "common", area="learning", limit=5))) <= expected
+    connection.close()
+
+
+def test_broad_query_finds_a_late_title_match(tmp_path: Path) -> None:
+    """A title match beyond the first RANK_ALL entries is not lost when candidates are cut."""
+    size = index.RANK_ALL + 400
+    connection = open_index(build_index(large_catalogue(tmp_path, size, {size - 3})))
+    assert ids(search(connection, "common", limit=5))[0] == f"e{size - 3}"
+    assert ids(search(connection, "common", limit=1)) == [f"e{size - 3}"]
+    connection.close()
+
+
 # --- filters ---------------------------------------------------------------------------------
 
 
 def test_area_kind_status_filters(connection: sqlite3.Connection) -> None:
     """Area, kind and status filters keep only the entries with those values."""
     assert set(ids(search(connection, "variance", area="optimization"))) == set()
-    assert set(ids(search(connection, "", area="learning"))) == {"erm_finite_class", "empirical_risk"}
+    assert set(ids(search(connection, "", area="learning"))) == {
+        "erm_finite_class",
+        "empirical_risk",
+    }
     assert set(ids(search(connection, "", kind="definition"))) == {
-        "mse_definition", "l_smooth", "empirical_risk"}
+        "mse_definition",
+        "l_smooth",
+        "empirical_risk",
+    }
     assert set(ids(search(connection, "", kind=Kind.COROLLARY))) == {"gd_pl"}
     assert set(ids(search(connection, "", status="sorry"))) == {"gd_strongly_convex"}
     assert set(ids(search(connection, "", status="kernel-checked"))) == {"variance_sample_mean"}
     assert set(ids(search(connection, "", status=[Status.MISSING, "proof-complete"]))) == {
-        "gd_pl", "mse_bias_variance", "prediction_bias_variance", "descent_lemma",
-        "gd_smooth_convex", "erm_finite_class"}
+        "gd_pl",
+        "mse_bias_variance",
+        "prediction_bias_variance",
+        "descent_lemma",
+        "gd_smooth_convex",
+        "erm_finite_class",
+    }
 
 
 def test_result_kind_means_theorem_lemma_or_corollary(connection: sqlite3.Connection) -> None:
@@ -339,16 +538,19 @@ def test_result_kind_means_theorem_lemma_or_corollary(connection: sqlite3.Connec
 
 
 def test_gd_results_without_strong_convexity(connection: sqlite3.Connection) -> None:
-    """"GD results that do not assume strong convexity" is one call with `excludes`."""
-    found = ids(search(connection, "gradient descent", kind="result",
-                       excludes=["strongly-convex"]))
+    """ "GD results that do not assume strong convexity" is one call with `excludes`."""
+    found = ids(search(connection, "gradient descent", kind="result", excludes=["strongly-convex"]))
     assert set(found) == {"gd_smooth_convex", "gd_pl", "descent_lemma"}
 
 
 def test_required_assumptions_all_hold(connection: sqlite3.Connection) -> None:
     """Every assumption in `assumes` must be listed by an entry for it to be kept."""
     assert set(ids(search(connection, "", assumes="L-smooth"))) == {
-        "descent_lemma", "gd_smooth_convex", "gd_strongly_convex", "gd_pl"}
+        "descent_lemma",
+        "gd_smooth_convex",
+        "gd_strongly_convex",
+        "gd_pl",
+    }
     assert set(ids(search(connection, "", assumes=["L-smooth", "convex"]))) == {"gd_smooth_convex"}
     assert ids(search(connection, "rate", assumes=["convex"], excludes=["convex"])) == []
 
@@ -360,6 +562,17 @@ def test_lean_prefix_filter(connection: sqlite3.Connection) -> None:
     assert ids(search(connection, "", lean_prefix="MLCatalogue.mse_")) == ["mse_bias_variance"]
     assert search(connection, "", lean_prefix="Mathlib.") == []
     assert search(connection, "", lean_prefix="%") == []
+    found = set(ids(search(connection, "rate", lean_prefix="MLCatalogue.GradientDescent.s")))
+    assert found == {"gd_smooth_convex", "gd_strongly_convex"}
+    assert ids(search(connection, "", lean_prefix="MLCatalogue.GradientDescent")) == ids(
+        search(connection, "", lean_prefix="MLCatalogue.GradientDescent.")
+    )
+
+
+def test_filter_tokens_cannot_be_searched(connection: sqlite3.Connection) -> None:
+    """The hidden filter tokens of an entry are not matched by query text."""
+    token = index._facet_token("area", "statistics")
+    assert search(connection, token) == []
 
 
 def test_empty_query_lists_filtered_entries_by_area_and_id(connection: sqlite3.Connection) -> None:
@@ -415,17 +628,46 @@ def test_query_terms_are_bounded_and_clean() -> None:
     assert query_terms("x" * 10_000) == ("x" * index.MAX_TERM_CHARS,)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(alphabet=st.characters(codec=None), max_size=60))
 def test_arbitrary_text_never_raises(connection: sqlite3.Connection, query: str) -> None:
     """Any unicode text, including surrogates and control characters, searches without error."""
     assert isinstance(search(connection, query, limit=3), list)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(['"', "(", ")", "AND", "OR", "NOT", "NEAR", "*", "^", ":", "+",
-                                 "-", "bias", "variance", "{", "}", ",", "'", "\\"]),
-                max_size=12).map("".join))
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                '"',
+                "(",
+                ")",
+                "AND",
+                "OR",
+                "NOT",
+                "NEAR",
+                "*",
+                "^",
+                ":",
+                "+",
+                "-",
+                "bias",
+                "variance",
+                "{",
+                "}",
+                ",",
+                "'",
+                "\\",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
 def test_fts_syntax_soup_never_raises(connection: sqlite3.Connection, query: str) -> None:
     """Random sequences of FTS5 operators and words, glued together, search without error."""
     assert isinstance(search(connection, query, limit=3), list)
@@ -450,8 +692,12 @@ def test_failed_build_keeps_the_old_index(catalogue: Catalogue, tmp_path: Path) 
     target = build_index(catalogue, tmp_path / "index.sqlite")
     before = target.read_bytes()
     broken = Declaration("MLCatalogue.bad", "theorem", "x.lean", object(), 1, 1, "bad")  # type: ignore[arg-type]
-    bad = Catalogue(root=catalogue.root, entries=catalogue.entries,
-                    declarations=(*catalogue.declarations, broken), files=catalogue.files)
+    bad = Catalogue(
+        root=catalogue.root,
+        entries=catalogue.entries,
+        declarations=(*catalogue.declarations, broken),
+        files=catalogue.files,
+    )
     with pytest.raises(sqlite3.Error):
         build_index(bad, target)
     assert target.read_bytes() == before
@@ -460,7 +706,9 @@ def test_failed_build_keeps_the_old_index(catalogue: Catalogue, tmp_path: Path) 
 
 def test_missing_index_is_refused(tmp_path: Path) -> None:
     """Opening a path with no index says so and names the commands that build one."""
-    with pytest.raises(MissingIndexError, match=r"no index at .*mlcatalogue build.*mlcatalogue index"):
+    with pytest.raises(
+        MissingIndexError, match=r"no index at .*mlcatalogue build.*mlcatalogue index"
+    ):
         open_index(tmp_path / "build" / "index.sqlite")
 
 
@@ -470,7 +718,9 @@ def test_stale_schema_version_is_refused(catalogue: Catalogue, tmp_path: Path) -
     with sqlite3.connect(target) as writable:
         writable.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     writable.close()
-    with pytest.raises(StaleIndexError, match=r"schema version 2 .* reads version 1; rebuild it with"):
+    with pytest.raises(
+        StaleIndexError, match=r"schema version 2 .* reads version 1; rebuild it with"
+    ):
         open_index(target)
 
 
@@ -488,6 +738,18 @@ def test_foreign_and_corrupt_files_are_refused(tmp_path: Path) -> None:
         open_index(foreign)
 
 
+def test_damaged_index_is_refused_by_the_cli(catalogue: Catalogue, tmp_path: Path) -> None:
+    """An index with the right version but a missing table makes search exit 1 with advice."""
+    target = build_index(catalogue, tmp_path / "build" / "index.sqlite")
+    with sqlite3.connect(target) as writable:
+        writable.execute("DROP TABLE entry_decls")
+    writable.close()
+    result = CliRunner().invoke(main, ["search", "bias", "--root", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "damaged or was written by another version" in result.output
+    assert "mlcatalogue index" in result.output
+
+
 def test_index_is_opened_read_only(index_path: Path) -> None:
     """A connection from `open_index` cannot modify the index."""
     connection = open_index(index_path)
@@ -501,13 +763,20 @@ def test_index_records_counts_and_fingerprint(catalogue: Catalogue, tmp_path: Pa
     root = tmp_path / "repo"
     (root / "catalogue").mkdir(parents=True)
     (root / "catalogue" / "a.yaml").write_text("- id: a\n")
-    moved = Catalogue(root=root, entries=catalogue.entries, declarations=catalogue.declarations,
-                      files=catalogue.files)
+    moved = Catalogue(
+        root=root,
+        entries=catalogue.entries,
+        declarations=catalogue.declarations,
+        files=catalogue.files,
+    )
     connection = open_index(build_index(moved))
     info = read_index_info(connection)
     connection.close()
     assert (info.schema_version, info.entries, info.declarations) == (
-        SCHEMA_VERSION, len(ENTRY_SPECS), len(DECLARATIONS))
+        SCHEMA_VERSION,
+        len(ENTRY_SPECS),
+        len(DECLARATIONS),
+    )
     assert info.fingerprint == fingerprint_sources(root)
     (root / "catalogue" / "a.yaml").write_text("- id: b\n")
     assert info.fingerprint != fingerprint_sources(root)
@@ -516,14 +785,19 @@ def test_index_records_counts_and_fingerprint(catalogue: Catalogue, tmp_path: Pa
 # --- the Python API --------------------------------------------------------------------------
 
 
-def test_catalogue_search_returns_hits_with_entries(catalogue: Catalogue, connection: sqlite3.Connection) -> None:
+def test_catalogue_search_returns_hits_with_entries(
+    catalogue: Catalogue, connection: sqlite3.Connection
+) -> None:
     """`Catalogue.search` gives the same ranking as the on-disk index, as `Hit`s of real entries."""
     hits = catalogue.search("bias variance")
     assert ids(hits) == ids(search(connection, "bias variance"))
     assert hits[0].entry is catalogue[hits[0].id]
-    assert hits[0].matched_declarations == search(connection, "bias variance")[0].matched_declarations
-    assert ids(catalogue.search("", kind="result", excludes=["strongly-convex"], area="optimization")) \
-        == ["descent_lemma", "gd_pl", "gd_smooth_convex"]
+    assert (
+        hits[0].matched_declarations == search(connection, "bias variance")[0].matched_declarations
+    )
+    assert ids(
+        catalogue.search("", kind="result", excludes=["strongly-convex"], area="optimization")
+    ) == ["descent_lemma", "gd_pl", "gd_smooth_convex"]
     for query in HOSTILE_QUERIES:
         assert isinstance(catalogue.search(query), list)
 
@@ -531,8 +805,9 @@ def test_catalogue_search_returns_hits_with_entries(catalogue: Catalogue, connec
 def test_catalogue_search_index_is_per_object(tmp_path: Path) -> None:
     """Two catalogues get their own in-memory index, dropped when the catalogue is collected."""
     first = make_catalogue(tmp_path)
-    smaller = Catalogue(root=tmp_path, entries=first.entries[:1], declarations=DECLARATIONS,
-                        files=first.files)
+    smaller = Catalogue(
+        root=tmp_path, entries=first.entries[:1], declarations=DECLARATIONS, files=first.files
+    )
     assert len(first.search("")) == len(ENTRY_SPECS)
     assert ids(smaller.search("")) == ["mse_bias_variance"]
     key = id(smaller)
@@ -562,43 +837,88 @@ def test_cli_search_human_output(index_path: Path, catalogue: Catalogue) -> None
     result = CliRunner().invoke(main, ["search", "bias variance", "--root", str(catalogue.root)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "2 entries" in lines[0] or "entries matching 'bias variance'" in lines[0]
-    first = [line for line in lines if line[:3].strip().rstrip(".").isdigit()]
-    assert "[mse_bias_variance]" in first[0] or "[prediction_bias_variance]" in first[0]
-    assert "MLCatalogue.mse_eq_bias_sq_add_variance" in result.output
+    assert lines[0] == "2 entries matching 'bias variance':"
+    ranked = [line for line in lines if line[:3].strip().rstrip(".").isdigit()]
+    assert [line.split("[")[-1].rstrip("]") for line in ranked] == ids(
+        search(open_index(index_path), "bias variance")
+    )
+    assert "    theorem · statistics · proof complete · score " in result.output
+    assert "    Lean: MLCatalogue.mse_eq_bias_sq_add_variance" in lines
+    assert "**bias**" in result.output
 
 
 def test_cli_search_json_schema(index_path: Path, catalogue: Catalogue) -> None:
     """`mlcatalogue search --json` prints the documented object with one record per hit."""
-    result = CliRunner().invoke(main, ["search", "smooth convex", "--json", "--limit", "3",
-                                       "--area", "optimization", "--root", str(catalogue.root)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "search",
+            "smooth convex",
+            "--json",
+            "--limit",
+            "3",
+            "--area",
+            "optimization",
+            "--root",
+            str(catalogue.root),
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert set(data) == {"query", "terms", "filters", "limit", "count", "hits"}
     assert data["filters"]["area"] == ["optimization"]
     assert data["count"] == len(data["hits"]) <= 3
-    assert set(data["hits"][0]) == {"rank", "id", "title", "kind", "area", "status", "score",
-                                    "all_terms", "matched_declarations", "snippet"}
+    assert set(data["hits"][0]) == {
+        "rank",
+        "id",
+        "title",
+        "kind",
+        "area",
+        "status",
+        "score",
+        "all_terms",
+        "matched_declarations",
+        "snippet",
+    }
     assert [hit["rank"] for hit in data["hits"]] == list(range(1, data["count"] + 1))
 
 
 def test_cli_search_filters(index_path: Path, catalogue: Catalogue) -> None:
     """CLI filters mirror the Python ones: GD results that do not assume strong convexity."""
-    result = CliRunner().invoke(main, [
-        "search", "", "--json", "--area", "optimization", "--kind", "result",
-        "--excludes", "strongly-convex", "--root", str(catalogue.root)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "search",
+            "",
+            "--json",
+            "--area",
+            "optimization",
+            "--kind",
+            "result",
+            "--excludes",
+            "strongly-convex",
+            "--root",
+            str(catalogue.root),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert [hit["id"] for hit in json.loads(result.output)["hits"]] == [
-        "descent_lemma", "gd_pl", "gd_smooth_convex"]
-    bad = CliRunner().invoke(main, ["search", "x", "--assumes", "convexx",
-                                    "--root", str(catalogue.root)])
+        "descent_lemma",
+        "gd_pl",
+        "gd_smooth_convex",
+    ]
+    bad = CliRunner().invoke(
+        main, ["search", "x", "--assumes", "convexx", "--root", str(catalogue.root)]
+    )
     assert bad.exit_code != 0 and "did you mean 'convex'" in bad.output
 
 
 @pytest.mark.parametrize("query", HOSTILE_QUERIES[:-3], ids=range(len(HOSTILE_QUERIES) - 3))
 def test_cli_hostile_queries_exit_zero(index_path: Path, catalogue: Catalogue, query: str) -> None:
     """Hostile queries (after `--`, as a shell user would pass `-x`) exit 0 in both output modes."""
-    query = query.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")  # argv can't hold these
+    query = (
+        query.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+    )  # argv can't hold these
     for extra in ([], ["--json"]):
         arguments = ["search", "--root", str(catalogue.root), *extra, "--", query]
         result = CliRunner().invoke(main, arguments)
@@ -609,7 +929,11 @@ def test_cli_hostile_queries_exit_zero(index_path: Path, catalogue: Catalogue, q
 def test_cli_search_refuses_missing_and_stale_index(catalogue: Catalogue, tmp_path: Path) -> None:
     """Without an index, or with a stale one, search exits 1 and says how to rebuild."""
     result = CliRunner().invoke(main, ["search", "bias", "--root", str(tmp_path)])
-    assert result.exit_code == 1 and "no index at" in result.output and "mlcatalogue index" in result.output
+    assert (
+        result.exit_code == 1
+        and "no index at" in result.output
+        and "mlcatalogue index" in result.output
+    )
     target = build_index(catalogue, tmp_path / "build" / "index.sqlite")
     with sqlite3.connect(target) as writable:
         writable.execute("PRAGMA user_version = 0")
@@ -620,8 +944,12 @@ def test_cli_search_refuses_missing_and_stale_index(catalogue: Catalogue, tmp_pa
 
 def test_cli_search_warns_when_sources_changed(catalogue: Catalogue, tmp_path: Path) -> None:
     """A search on an index older than the source files warns on stderr and still answers."""
-    moved = Catalogue(root=tmp_path, entries=catalogue.entries,
-                      declarations=catalogue.declarations, files=catalogue.files)
+    moved = Catalogue(
+        root=tmp_path,
+        entries=catalogue.entries,
+        declarations=catalogue.declarations,
+        files=catalogue.files,
+    )
     build_index(moved)
     fresh = CliRunner().invoke(main, ["search", "bias", "--root", str(tmp_path)])
     assert fresh.exit_code == 0 and "changed since" not in fresh.stderr
@@ -630,3 +958,117 @@ def test_cli_search_warns_when_sources_changed(catalogue: Catalogue, tmp_path: P
     stale = CliRunner().invoke(main, ["search", "bias", "--root", str(tmp_path)])
     assert stale.exit_code == 0 and "changed since" in stale.stderr
     assert "mse_bias_variance" in stale.stdout
+
+
+# --- the real catalogue of this repository ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def repository_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own catalogue indexed by `mlcatalogue index` into a temporary file."""
+    path = tmp_path_factory.mktemp("repository") / "index.sqlite"
+    result = CliRunner().invoke(main, ["index", "--root", str(REPOSITORY), "--index", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Indexed" in result.output and path.is_file()
+    return path
+
+
+def repository_search(index_file: Path, *arguments: str) -> dict[str, Any]:
+    result = CliRunner().invoke(
+        main,
+        ["search", "--json", "--root", str(REPOSITORY), "--index", str(index_file), *arguments],
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_index_command_refuses_a_root_without_catalogue(tmp_path: Path) -> None:
+    """`mlcatalogue index` on a directory without catalogue/ exits 1 and writes nothing."""
+    result = CliRunner().invoke(main, ["index", "--root", str(tmp_path)])
+    assert result.exit_code == 1 and "no catalogue/ under" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_repository_bias_variance_entries_come_first(repository_index: Path) -> None:
+    """In the real catalogue, `search "bias variance"` lists the bias–variance entries first."""
+    catalogue = load_repository()
+    expected = {
+        item.id
+        for item in catalogue.entries
+        if {"bias", "variance"} <= set(item.title.lower().replace("–", " ").split())
+    }
+    assert expected, "the catalogue has no bias–variance entry"
+    hits = repository_search(repository_index, "bias variance")["hits"]
+    assert {hit["id"] for hit in hits[: len(expected)]} == expected
+
+
+def test_repository_cli_and_python_api_agree(repository_index: Path) -> None:
+    """The CLI on the on-disk index and `Catalogue.search` in memory return the same ranking."""
+    catalogue = load_repository()
+    cases: list[tuple[str, dict[str, Any], list[str]]] = [
+        ("bias variance", {}, []),
+        ("smooth convex", {}, []),
+        (
+            "gradient descent",
+            {"kind": "result", "excludes": ["strongly-convex"]},
+            ["--kind", "result", "--excludes", "strongly-convex"],
+        ),
+        ("", {"area": "learning"}, ["--area", "learning"]),
+        ('NEAR("risk" *', {}, []),
+    ]
+    for query, filters, options in cases:
+        cli = [
+            hit["id"] for hit in repository_search(repository_index, *options, "--", query)["hits"]
+        ]
+        assert cli == ids(catalogue.search(query, **filters)), query
+
+
+def test_repository_gd_results_without_strong_convexity(repository_index: Path) -> None:
+    """GD results that do not assume strong convexity exclude every strongly convex entry."""
+    data = repository_search(
+        repository_index,
+        "gradient descent",
+        "--kind",
+        "result",
+        "--excludes",
+        "strongly-convex",
+        "--limit",
+        "50",
+    )
+    catalogue = load_repository()
+    found = [catalogue[hit["id"]] for hit in data["hits"]]
+    assert found and all("strongly-convex" not in item.entry.assumptions for item in found)
+    assert all(item.entry.kind is not Kind.DEFINITION for item in found)
+
+
+def test_repository_show_by_id_and_lean_name() -> None:
+    """`mlcatalogue show` prints statement, Lean statement, status, references and dependencies."""
+    catalogue = load_repository()
+    item = next(item for item in catalogue.entries if item.declarations and item.entry.references)
+    for key in (item.id, item.declarations[0].name, item.declarations[0].short_name):
+        result = CliRunner().invoke(main, ["show", key, "--root", str(REPOSITORY)])
+        assert result.exit_code == 0, result.output
+        assert f"[{item.id}]" in result.output.splitlines()[0]
+        for heading in ("Statement", "Lean", "References", "Depends on:", "Used by:"):
+            assert heading in result.output
+        assert f"{item.declarations[0].kind} {item.declarations[0].name}" in result.output
+        assert item.status.value in result.output
+    data = json.loads(
+        CliRunner().invoke(main, ["show", item.id, "--json", "--root", str(REPOSITORY)]).stdout
+    )
+    assert data["id"] == item.id and data["status"] == item.status.value
+    assert [decl["name"] for decl in data["declarations"]] == [d.name for d in item.declarations]
+    assert set(data) >= {"statement", "proof", "references", "depends_on", "used_by", "decls"}
+
+
+def test_repository_show_unknown_key_fails_with_suggestion() -> None:
+    """`mlcatalogue show` of an unknown id exits 1 and suggests close ids."""
+    result = CliRunner().invoke(main, ["show", "mse_bias_varianse", "--root", str(REPOSITORY)])
+    assert result.exit_code == 1
+    assert "no catalogue entry" in result.output and "mse_bias_variance" in result.output
+
+
+def load_repository() -> Catalogue:
+    from mlcatalogue.join import load_catalogue
+
+    return load_catalogue(REPOSITORY)

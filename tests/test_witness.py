@@ -25,7 +25,10 @@ from mlcatalogue.witness import (
     WitnessError,
     WitnessReport,
     describe,
+    find_statement_problems,
+    normalise_latex,
     parse_constant,
+    read_stated_constants,
     run_catalogue_witnesses,
     run_witness,
     run_witnesses,
@@ -33,6 +36,8 @@ from mlcatalogue.witness import (
 )
 
 DATA = Path(__file__).parent / "data" / "witness"
+REPOSITORY = Path(__file__).resolve().parents[1]
+WRONG = DATA / "wrong"
 TYPO_ENTRY = (
     "- id: typo\n  title: Typo\n  kind: lemma\n  area: optimization\n"
     "  statement: $x$\n  proof: $x$\n  decls: [W.descent]\n"
@@ -259,9 +264,13 @@ def test_unknown_witness_of_an_entry_is_a_check_problem(tmp_path: Path) -> None:
     shutil.copytree(DATA / "root", root)
     (root / "catalogue" / "entries" / "typo.yaml").write_text(TYPO_ENTRY, encoding="utf-8")
     files = load_catalogue_files(root / "catalogue", base=root)
-    assert [str(p) for p in find_witness_problems(files)] == [
-        "catalogue/entries/typo.yaml:1: [unknown-witness] entry 'typo' names witness "
-        "'optimization.descent_lemmma', which does not exist"]
+    problems = find_witness_problems(files)
+    assert [str(p) for p in problems if p.code == "unknown-witness"] == [
+        ("catalogue/entries/typo.yaml:1: [unknown-witness] entry 'typo' names witness "
+         "'optimization.descent_lemmma', which does not exist")]
+    # The fixture's deliberately wrong copy of the descent lemma is the only other problem.
+    assert [(p.path, p.line, p.code) for p in problems if p.code != "unknown-witness"] == [
+        ("catalogue/entries/witnessed.yaml", 16, "witness-statement")]
 
 
 @pytest.fixture
@@ -414,3 +423,127 @@ def test_cli_entry_with_unknown_witness_is_an_error(fixture_root: Path) -> None:
     assert "no witness named 'optimization.descent_lemmma'" in result.output
     check = runner.invoke(main, ["check", "--root", str(fixture_root)])
     assert "catalogue/entries/typo.yaml:1: [unknown-witness]" in check.output
+
+
+# --- statements state what the witnesses check ---------------------------------------------------
+
+#: The wrong-constant copies in tests/data/witness/wrong: entry id → (line, witness, the
+#: constants the statement states instead, the fragment the witness expects).
+WRONG_COPIES: dict[str, tuple[int, str, dict[str, Fraction], str]] = {
+    "descent_lemma": (6, "optimization.descent_lemma", {"factor": Fraction(1, 4)},
+                      r"\rangle + \frac{K}{2}\|y - x\|^2"),
+    "pl_linear_convergence": (
+        24, "optimization.gd_pl", {"rate_factor": Fraction(2)},
+        r"f(x_k) - f^\star \le \Big(1 - \frac{\mu}{L}\Big)^k \big(f(x_0) - f^\star\big)"),
+    "variance_sample_mean": (
+        41, "statistics.sample_mean_variance", {"n_power": Fraction(2)},
+        r"\operatorname{Var}\Big(\frac1n \sum_{i=1}^n X_i\Big) = \frac{\sigma^2}{n}"),
+    "erm_excess_risk_uniform_deviation": (
+        57, "learning.erm_excess_risk", {"factor": Fraction(1)},
+        r"L_{\mathcal D}(h_S) \le L_{\mathcal D}(h^\star) + 2\epsilon"),
+}
+
+
+def _entries(root: Path):  # type: ignore[no-untyped-def]
+    return load_catalogue_files(root / "catalogue", base=root).entries
+
+
+def test_real_catalogue_states_every_witnessed_conclusion() -> None:
+    """Every witnessed entry of the real catalogue states its witness's conclusion exactly."""
+    entries = [entry for entry in _entries(REPOSITORY) if entry.witness is not None]
+    assert len(entries) >= 13
+    assert {entry.witness for entry in entries} == set(WITNESSES)
+    assert find_statement_problems(entries) == []
+    files = load_catalogue_files(REPOSITORY / "catalogue", base=REPOSITORY)
+    assert [p for p in find_witness_problems(files) if p.code == "witness-statement"] == []
+    for entry in entries:
+        witness = WITNESSES[entry.witness]  # type: ignore[index]
+        assert read_stated_constants(witness, entry.statement) == dict(witness.constants), entry.id
+
+
+def test_stated_as_follows_the_constants() -> None:
+    """The rendered conclusion is built from the constants, so every false constant reads differently."""
+    descent = WITNESSES["optimization.descent_lemma"]
+    assert descent.stated_as()[0] == (r"\rangle + \frac{L}{2}\|y - x\|^2",)
+    assert descent.stated_as({"factor": Fraction(1, 4)})[0] == (r"\rangle + \frac{L}{4}\|y - x\|^2",)
+    pl = WITNESSES["optimization.gd_pl"]
+    assert r"\Big(1 - \frac{2\mu}{L}\Big)^k" in pl.stated_as({"rate_factor": Fraction(2)})[0][0]
+    for name, witness in WITNESSES.items():
+        assert witness.stated_as(), name
+    for name, variant in FALSE_VARIANTS:
+        if "drop" in variant:
+            continue
+        witness = WITNESSES[name]
+        constants = {**witness.constants,
+                     **{key: parse_constant(str(value)) for key, value in variant.items()}}
+        true = {normalise_latex(f) for form in witness.stated_as() for f in form}
+        false = {normalise_latex(f) for form in witness.stated_as(constants) for f in form}
+        assert false - true, (name, variant)
+
+
+def test_normalise_latex_ignores_spacing_and_sizing_only() -> None:
+    """Spacing, sizing, \\tfrac, \\leq and single-token braces do not matter; the symbols do."""
+    same = [
+        (r"\Big(1 - \frac{\mu}{L}\Big)^k", r"\left(1-\tfrac{\mu}{L}\right)^{k}"),
+        (r"\frac{L\,\|x_0 - x^\star\|^2}{2k}", r"\dfrac{L \|x_0-x^{\star}\|^2}{2 k}"),
+        (r"\frac1n \sum_{i=1}^n X_i", r"\frac{1}{n}\sum_{i=1}^{n} X_{i}"),
+        (r"a \leq b", r"a\le b"),
+    ]
+    for left, right in same:
+        assert normalise_latex(left) == normalise_latex(right), (left, right)
+    assert normalise_latex(r"\mathbb E T") == r"\mathbb ET"
+    assert normalise_latex(r"\sigma\,n") == r"\sigma n"
+    assert normalise_latex(r"\frac{L}{2}") != normalise_latex(r"\frac{L}{4}")
+    assert normalise_latex(r"\bigcup_h") == r"\bigcup_h"
+
+
+def test_wrong_constant_in_an_entry_copy_fails_check() -> None:
+    """`check` on copies of entries with wrong constants exits 1 naming file, line and fragment."""
+    pytest.importorskip("mlcatalogue.scanner")
+    result = CliRunner().invoke(main, ["check", "--root", str(WRONG)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("catalogue/")]
+    assert len(lines) == len(WRONG_COPIES)
+    for line, (entry_id, (number, witness, stated, fragment)) in zip(lines, WRONG_COPIES.items()):
+        key, value = next(iter(stated.items()))
+        assert line.startswith(
+            f"catalogue/entries/wrong.yaml:{number}: [witness-statement] statement of "
+            f"{entry_id!r} does not state the witnessed conclusion `{fragment}` "
+            f"(witness {witness} checks "), line
+        assert line.endswith(f"; it states {key}={value}, which `mlcatalogue witness {witness} "
+                             f"--set {key}={value}` checks"), line
+    assert "4 problem(s) found." in result.output
+
+
+@pytest.mark.parametrize("entry_id", sorted(WRONG_COPIES))
+def test_constants_read_from_a_wrong_statement_are_false(entry_id: str) -> None:
+    """The constants a wrong statement states are read back and the witness rejects them."""
+    [entry] = [entry for entry in _entries(WRONG) if entry.id == entry_id]
+    _, name, stated, _ = WRONG_COPIES[entry_id]
+    assert entry.witness == name
+    witness = WITNESSES[name]
+    constants = read_stated_constants(witness, entry.statement)
+    assert constants == {**witness.constants, **stated}
+    report = run_witness(name, variant=constants)
+    assert not report.passed and report.failed >= 1
+
+
+def test_command_suggested_by_check_fails(tmp_path: Path) -> None:
+    """The witness command a witness-statement problem suggests runs the stated claim and fails."""
+    entries = _entries(WRONG)
+    [problem] = [p for p in find_statement_problems(entries) if "'descent_lemma'" in p.message]
+    command = re.search(r"`mlcatalogue (witness [^`]*)`", problem.message).group(1)  # type: ignore[union-attr]
+    result = CliRunner().invoke(main, [*command.split(), "--root", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "optimization.descent_lemma: FAILED numerical check" in result.stderr
+
+
+def test_statement_check_does_not_import_numpy() -> None:
+    """Comparing statements with witnesses is text only: `check` still never imports numpy."""
+    code = ("import sys; from pathlib import Path; from mlcatalogue.join import load_catalogue; "
+            f"c = load_catalogue(Path({str(WRONG)!r})); "
+            "print(sum(p.code == 'witness-statement' for p in c.problems), "
+            "'numpy' in sys.modules)")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert output == ["4", "False"]

@@ -25,6 +25,7 @@ __all__ = [
     "CatalogueEntry",
     "Declaration",
     "Entry",
+    "Hit",
     "Kind",
     "Problem",
     "Reference",
@@ -33,6 +34,15 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """`mlcatalogue.Hit` without importing the index stage at package import."""
+    if name == "Hit":
+        from mlcatalogue.index import Hit
+
+        return Hit
+    raise AttributeError(f"module 'mlcatalogue' has no attribute {name!r}")
 
 
 def load(path: str | Path = ".") -> Catalogue:

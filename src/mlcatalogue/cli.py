@@ -85,6 +85,8 @@ def index_command(root: Path, index_file: Path | None) -> None:
     from mlcatalogue.index import build_index
     from mlcatalogue.join import load_catalogue
 
+    if not (root / "catalogue").is_dir():
+        raise click.ClickException(f"no catalogue/ under {root}; pass --root the repository root")
     catalogue = load_catalogue(root)
     path = build_index(catalogue, index_file)
     click.echo(
@@ -106,11 +108,14 @@ def index_command(root: Path, index_file: Path | None) -> None:
               type=click.Choice(["definition", "theorem", "lemma", "corollary", "result"]),
               help="Only this kind; `result` = theorem, lemma or corollary. Repeatable.")
 @click.option("--status", multiple=True,
-              help="Only this status: missing, sorry, defined, proof-complete, kernel-checked.")
+              help="Only this status: missing, sorry, defined, proof-complete, "
+              "kernel-checked. Repeatable.")
 @click.option("--assumes", multiple=True, help="Only entries with this assumption. Repeatable.")
 @click.option("--excludes", multiple=True, help="Only entries without this assumption. Repeatable.")
-@click.option("--lean-prefix", default=None, help="Only entries with a Lean name starting so.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--lean-prefix", default=None,
+              help="Only entries with a Lean name starting so, e.g. `MLCatalogue.`.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Most entries to print.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def search_command(query: str, root: Path, index_file: Path | None, limit: int, as_json: bool,
                    **filters: object) -> None:
@@ -363,7 +368,10 @@ def scan_command(directory: Path, as_json: bool, cache_dir: Path | None) -> None
 
     from mlcatalogue.scanner import declaration_record, read_declarations
 
+    scanned = [0]
+
     def progress(count: int, path: str) -> None:
+        scanned[0] = count
         if count % 1000 == 0:
             click.echo(f"... {count} files scanned ({path})", err=True)
 
@@ -378,9 +386,8 @@ def scan_command(directory: Path, as_json: bool, cache_dir: Path | None) -> None
             flags = " sorry" if decl.has_sorry else ""
             click.echo(f"{decl.path}:{decl.line}\t{decl.kind}\t{decl.name or '(anonymous)'}{flags}")
     echo_problems(result.problems)
-    files = len({d.path for d in result.declarations} | {p.path for p in result.problems})
     click.echo(
-        f"Scanned {files} file(s): {len(result.declarations)} declarations, "
+        f"Scanned {scanned[0]} file(s): {len(result.declarations)} declarations, "
         f"{len(result.problems)} problem(s) in {elapsed:.2f} s.",
         err=True,
     )

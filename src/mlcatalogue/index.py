@@ -12,8 +12,9 @@ their camel-case parts split off (the tokenizer already splits on `.` and `_`), 
 finds `mse_eq_bias_sq_add_variance` and `descent` finds `GradientDescent`. User text is never
 passed to FTS5's query language: every whitespace-separated chunk is double-quoted (inner quotes
 doubled), so `AND`, `NEAR`, `*`, parentheses and quotes are plain words. All chunks must match
-(implicit AND); if that finds nothing, any chunk may match (OR), and each `Match` says which
-happened (`all_terms`). An empty query lists the entries that pass the filters, by area and id.
+(implicit AND); if that finds nothing, any chunk other than a stop word (`STOP_WORDS`) may match
+(OR), and each `Match` says which happened (`all_terms`). An empty query lists the entries that
+pass the filters, by area and id.
 
 Filters are words too: each entry carries hidden, unrankable tokens for its area, kind, status,
 assumptions and Lean namespaces, so FTS5 intersects them with the query by merging posting lists.
@@ -35,7 +36,7 @@ import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +65,16 @@ MAX_TERM_CHARS = 100
 #: Kind filter value meaning "any result": theorem, lemma or corollary.
 RESULT_KIND = "result"
 RESULT_KINDS = (Kind.THEOREM.value, Kind.LEMMA.value, Kind.COROLLARY.value)
+#: Words left out of the any-word fallback (never out of the every-word search): English
+#: function words and FTS5's operators, which would match nearly every entry.
+_STOP_WORDS_TEXT = """a an and are as at be by for from has have if in is it its let of on or not
+near such that the then there this to we where which with"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 #: Markers around the matched words of a snippet (Markdown bold).
 SNIPPET_MARK = "**"
-#: Ranking costs about a microsecond per matching entry (bm25 reads every match's positions);
-#: above this many candidates the ranking narrows (see `_ranked`).
-RANK_ALL = 3000
+#: Ranking costs about a microsecond per matching entry and query word (bm25 reads the positions
+#: of every match); above this many candidates per word the ranking narrows (see `_ranked`).
+RANK_ALL = 2000
 
 # What FTS5 puts around matched words: control characters, which no statement contains.
 _OPEN, _CLOSE = "\x02", "\x03"
@@ -244,16 +250,18 @@ def write_index(
     """Create the index tables in an empty database and fill them from `catalogue`."""
     with connection:
         connection.executescript(_SCHEMA)
-        entry_rows = []
-        text_rows = []
-        decl_rows = []
+        entry_rows: list[tuple[Any, ...]] = []
+        text_rows: list[tuple[Any, ...]] = []
+        decl_rows: list[tuple[int, int, str]] = []
         areas = {key: term.title for key, term in catalogue.files.areas.items()}
         assumption_titles = {key: term.title for key, term in catalogue.files.assumptions.items()}
         by_name = catalogue.declarations_by_name
         for rowid, item in enumerate(catalogue.entries, start=1):
             entry = item.entry
             found = [by_name[name] for name in entry.decls if name in by_name]
-            entry_rows.append((rowid, entry.id, _value(entry.kind), entry.area, _value(item.status)))
+            entry_rows.append(
+                (rowid, entry.id, _value(entry.kind), entry.area, _value(item.status))
+            )
             text_rows.append(
                 (
                     rowid,
@@ -262,15 +270,15 @@ def write_index(
                     entry.statement,
                     "\n".join(decl.docstring for decl in found if decl.docstring),
                     " ".join([*entry.tags, entry.area]),
-                    " ".join(f"{key} {assumption_titles.get(key, '')}" for key in entry.assumptions),
+                    " ".join(
+                        f"{key} {assumption_titles.get(key, '')}" for key in entry.assumptions
+                    ),
                     _facets(item),
                 )
             )
             decl_rows.extend((rowid, position, name) for position, name in enumerate(entry.decls))
         connection.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", entry_rows)
-        connection.executemany(
-            "INSERT INTO entry_text VALUES (?, ?, ?, ?, ?, ?, ?, ?)", text_rows
-        )
+        connection.executemany("INSERT INTO entry_text VALUES (?, ?, ?, ?, ?, ?, ?, ?)", text_rows)
         connection.executemany("INSERT INTO entry_decls VALUES (?, ?, ?)", decl_rows)
         connection.executemany(
             "INSERT INTO declarations (name, kind, path, line, words, docstring, signature) "
@@ -305,7 +313,7 @@ def write_index(
         meta = {
             "schema_version": str(SCHEMA_VERSION),
             "fingerprint": fingerprint,
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "root": str(catalogue.root),
             "entries": str(len(entry_rows)),
             "declarations": str(len(catalogue.declarations)),
@@ -316,12 +324,18 @@ def write_index(
 
 
 def fingerprint_sources(root: str | Path) -> str:
-    """A SHA-256 of the files an index is built from: `lean/**/*.lean` and all of `catalogue/`.
+    """A SHA-256 of the files an index is built from.
 
-    Reading bytes (no parsing) keeps this cheap enough to compare on every CLI search.
+    They are `lean/**/*.lean`, everything under `catalogue/` and the verification record under
+    `verification/` (statuses depend on it). Reading bytes, not parsing, keeps this cheap enough
+    to compare on every CLI search.
     """
     root = Path(root)
-    files = [*root.glob("lean/**/*.lean"), *root.glob("catalogue/**/*")]
+    files = [
+        *root.glob("lean/**/*.lean"),
+        *root.glob("catalogue/**/*"),
+        *root.glob("verification/**/*"),
+    ]
     digest = hashlib.sha256()
     for file in sorted(path for path in files if path.is_file()):
         data = file.read_bytes()
@@ -375,7 +389,11 @@ def _facets(item: CatalogueEntry) -> str:
         _facet_token("kind", _value(entry.kind)),
         _facet_token("status", _value(item.status)),
         *(_facet_token("assumption", key) for key in entry.assumptions),
-        *(_facet_token("namespace", prefix) for name in entry.decls for prefix in _namespaces(name)),
+        *(
+            _facet_token("namespace", prefix)
+            for name in entry.decls
+            for prefix in _namespaces(name)
+        ),
     ]
     return " ".join(dict.fromkeys(tokens))
 
@@ -482,8 +500,9 @@ def search(
     is a namespace ending in `.`). Unknown areas, kinds, statuses or assumptions raise
     `UnknownFilterError`; no query text raises anything.
 
-    A query matching more than `RANK_ALL` entries is ranked among those matching it in their
-    title or Lean names (see `_ranked`); `limit=None` always ranks every match.
+    A query matching more than `RANK_ALL` entries (divided by its number of words) is ranked
+    among those matching it in their title or Lean names (see `_ranked`); `limit=None` always
+    ranks every match.
     """
     if limit is not None and limit <= 0:
         return []
@@ -493,32 +512,35 @@ def search(
     sql_limit = -1 if limit is None else limit
     if not terms:
         if filters or restrict:
-            selected = (
-                "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? "
-                f"{restrict}"
-            )
+            selected = f"SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? {restrict}"
             parameters: list[Any] = [filters or f'"{_EVERY_ENTRY}"']
         else:
             selected, parameters = "SELECT rowid FROM entries", []
         rows = connection.execute(
-            f"SELECT rowid, 0.0 FROM entries WHERE rowid IN ({selected}) "
-            "ORDER BY area, id LIMIT ?",
+            f"SELECT rowid, 0.0 FROM entries WHERE rowid IN ({selected}) ORDER BY area, id LIMIT ?",
             [*parameters, sql_limit],
         ).fetchall()
         return _matches(connection, rows, None, all_terms=True)
-    for any_term in (False, True):
-        if any_term and len(terms) == 1:
-            break
-        expression = match_expression(terms, any_term=any_term)
-        rows = _ranked(connection, expression, filters, restrict, limit)
-        if rows:
-            return _matches(connection, rows, terms, all_terms=not any_term)
-    return []
+    rows = _ranked(connection, match_expression(terms), len(terms), filters, restrict, limit)
+    if rows:
+        return _matches(connection, rows, terms, all_terms=True)
+    # Nothing has every word: fall back to any word, except words that say nothing on their own.
+    informative = [term for term in terms if _word(term) not in STOP_WORDS]
+    if len(terms) == 1 or not informative:
+        return []
+    expression = match_expression(informative, any_term=True)
+    rows = _ranked(connection, expression, len(informative), filters, restrict, limit)
+    return _matches(connection, rows, informative, all_terms=False)
+
+
+def _word(term: str) -> str:
+    return "".join(ch for ch in term.lower() if ch.isalnum())
 
 
 def _ranked(
     connection: sqlite3.Connection,
     expression: str,
+    words: int,
     filters: str,
     restrict: str,
     limit: int | None,
@@ -526,12 +548,13 @@ def _ranked(
     """(rowid, bm25) of the best entries matching `expression` and passing the filters.
 
     To bound the work of a query that matches a large part of a big catalogue (a common word),
-    candidates narrow in tiers while more than `RANK_ALL` match: first the entries matching in
-    title or Lean names, then in the title alone. A tier with fewer than `limit` candidates is
-    ranked whole, together with the previous one; a tier still too large is cut to its first
-    `RANK_ALL` entries in catalogue order. Scores are always the full bm25 of the entry, so the
-    ranking is exact whenever no narrowing happens, which is the case for every query on a
-    catalogue of at most `RANK_ALL` entries.
+    candidates narrow in tiers while more than a budget match (`RANK_ALL` divided by the number
+    of words, as bm25's cost grows with both): first the entries matching in title or Lean
+    names, then in the title alone. A tier with fewer than `limit` candidates is ranked whole,
+    together with the previous one; a tier still too large is cut to its first budget of entries
+    in catalogue order. Scores are always the full bm25 of the entry, so the ranking is exact
+    whenever no narrowing happens, which is the case for every query of up to 10 words on a
+    catalogue of at most 200 entries.
     """
 
     def candidates(columns: str) -> str:
@@ -559,7 +582,8 @@ def _ranked(
     chosen = candidates(_ALL_TEXT)
     if limit is None:
         return rank(chosen, None)
-    cutoff = beyond(chosen, RANK_ALL)
+    budget = max(limit, RANK_ALL // max(1, words))
+    cutoff = beyond(chosen, budget)
     few = None
     if cutoff is not None:
         for columns in _TIERS:
@@ -567,7 +591,7 @@ def _ranked(
             if beyond(narrower, limit - 1) is None:
                 few = narrower
                 break
-            chosen, cutoff = narrower, beyond(narrower, RANK_ALL)
+            chosen, cutoff = narrower, beyond(narrower, budget)
             if cutoff is None:
                 break
     rows = rank(chosen, cutoff)
@@ -609,7 +633,7 @@ def _matches(
     matches = []
     for rowid, rank in ranked:
         entry_id, title, kind, area, status = fields[rowid]
-        snippet, matched = "", ()
+        snippet, matched = "", tuple[str, ...]()
         if terms:
             snippet = _snippet_of(connection, rowid, any_expression)
             matched = _matched_declarations(connection, declarations[rowid], any_expression)
@@ -632,11 +656,16 @@ def _matches(
 def search_index(path: str | Path, query: str, **filters: Any) -> tuple[list[Match], IndexInfo]:
     """Open the index at `path`, `search` it, close it; return the matches and the index's info.
 
-    Raises what `open_index` and `search` raise.
+    Raises what `open_index` and `search` raise, and `IndexFileError` for a damaged file.
     """
     connection = open_index(path)
     try:
         return search(connection, query, **filters), read_index_info(connection, Path(path))
+    except sqlite3.DatabaseError as error:
+        raise IndexFileError(
+            f"{path} is damaged or was written by another version ({error}); "
+            "rebuild it with `mlcatalogue index` or `mlcatalogue build`"
+        ) from error
     finally:
         connection.close()
 
@@ -650,7 +679,8 @@ def _snippet_of(connection: sqlite3.Connection, rowid: int, expression: str) -> 
     ).fetchone()
     for snippet in row or ():
         if snippet and _OPEN in snippet:
-            text = " ".join(snippet.split())
+            # Markdown bold already in the text would be confused with the match markers.
+            text = " ".join(snippet.replace(SNIPPET_MARK, "").split())
             return text.replace(_OPEN, SNIPPET_MARK).replace(_CLOSE, SNIPPET_MARK)
     return ""
 
@@ -749,6 +779,7 @@ def _prefix_restriction(connection: sqlite3.Connection, lean_prefix: str | None)
         "SELECT entry FROM entry_decls WHERE name >= ? AND name < ?",
         (prefix, prefix + "\U0010ffff"),
     )
+    connection.commit()  # end the implicit transaction: it would pin a snapshot of the index
     return "AND +entry_fts.rowid IN (SELECT rowid FROM temp.prefixed)"
 
 
@@ -885,14 +916,21 @@ def find_entry(catalogue: Catalogue, key: str) -> CatalogueEntry:
 def serialize_search(
     query: str, matches: Sequence[Match | Hit], *, limit: int | None = 20, **filters: Any
 ) -> dict[str, Any]:
-    """The JSON object `mlcatalogue search --json` prints (see the README for the schema)."""
+    """The JSON object `mlcatalogue search --json` prints.
+
+    Keys: `query` (as given), `terms` (the quoted chunks searched), `filters` (`area`, `kind`,
+    `status`, `assumes`, `excludes`: lists as given; `lean_prefix`: string or null), `limit`,
+    `count` (number of hits) and `hits`, best first, each as `serialize_match` describes. Keys are
+    only ever added, never renamed or removed.
+    """
     names = ("area", "kind", "status", "assumes", "excludes")
+    prefix = filters.get("lean_prefix")
     return {
-        "query": query.encode("utf-8", "replace").decode("utf-8"),
+        "query": _clean(query),
         "terms": list(query_terms(query)),
         "filters": {
             **{name: list(_strings(filters.get(name))) for name in names},
-            "lean_prefix": filters.get("lean_prefix") or None,
+            "lean_prefix": _clean(prefix) if prefix else None,
         },
         "limit": limit,
         "count": len(matches),
@@ -901,7 +939,14 @@ def serialize_search(
 
 
 def serialize_match(match: Match | Hit, rank: int) -> dict[str, Any]:
-    """The JSON object of one search result (see the README for the schema)."""
+    """The JSON object of one search result.
+
+    Keys: `rank` (1-based), `id`, `title`, `kind`, `area`, `status` (a `Status` value such as
+    "proof complete"), `score` (bm25 negated, higher is better, 0 for an empty query; comparable
+    only within one search), `all_terms` (false when no entry had every word and the search fell
+    back to any word), `matched_declarations` (the entry's Lean names containing a query word)
+    and `snippet` (an extract of the statement or docstrings, matched words between `**`, or "").
+    """
     if isinstance(match, Hit):
         entry = match.entry
         fields = {
@@ -930,7 +975,16 @@ def serialize_match(match: Match | Hit, rank: int) -> dict[str, Any]:
 
 
 def serialize_entry(item: CatalogueEntry, catalogue: Catalogue | None = None) -> dict[str, Any]:
-    """The JSON object of one entry, as `mlcatalogue show --json` prints it."""
+    """The JSON object of one entry, as `mlcatalogue show --json` prints it.
+
+    Keys: the entry's YAML fields (`id`, `title`, `kind`, `area`, `statement`, `proof`,
+    `assumptions`, `tags`, `decls`, `references` with the cited text's `title` added, `witness`,
+    `notes`, and its origin `path`/`line`), the computed `status` and `status_meaning`,
+    `missing_decls` (listed names not found in lean/), `declarations` (`name`, `kind`, `path`,
+    `line`, `signature`, `docstring`, `has_sorry`), `depends_on`/`used_by` (entry ids) and
+    `verifications` (from a recorded Lean run: `name`, `axioms`, `current`,
+    `standard_axioms_only`).
+    """
     entry = item.entry
     publications = catalogue.files.publications if catalogue is not None else {}
     found = {decl.name for decl in item.declarations}

@@ -4,7 +4,8 @@ This stage computes each entry's status from the code (never from what the YAML 
 dependency graph between entries (from the identifiers each declaration mentions), and every
 consistency problem between the two sources of truth: names that do not exist, sorry behind a
 result (also through another of our declarations), theorems nobody catalogued, module docs whose
-"Main results" disagree with the catalogue, formulas that do not convert, unknown witnesses.
+"Main results" disagree with the catalogue, formulas that do not convert, unknown witnesses,
+statements whose constants differ from what their witness checks.
 `load_catalogue` is the one function that reads files; `join` itself is pure.
 """
 
@@ -358,17 +359,23 @@ def find_formula_problems(files: CatalogueFiles, root: Path | None = None) -> li
 
 
 def find_witness_problems(files: CatalogueFiles) -> list[Problem]:
-    """Entries naming a numeric witness that the package does not have."""
+    """Entries naming a numeric witness that the package does not have, and witnessed entries
+    whose statement does not state the conclusion (with the constants) the witness checks.
+
+    Nothing is run and numpy is not imported: the statements are compared as text.
+    """
     try:
-        from mlcatalogue.witness import WITNESSES
+        from mlcatalogue.witness import WITNESSES, find_statement_problems
     except ImportError:
         return []
-    return [
+    problems = [
         Problem(entry.path, entry.line, "unknown-witness",
                 f"entry {entry.id!r} names witness {entry.witness!r}, which does not exist")
         for entry in files.entries
         if entry.witness is not None and entry.witness not in WITNESSES
     ]
+    problems.extend(find_statement_problems(files.entries))
+    return problems
 
 
 def _read_verifications(

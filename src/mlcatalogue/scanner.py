@@ -42,7 +42,7 @@ _LEX = re.compile(
     r"/-|--|\"|r#*\"|«|'(?:\\(?:u\{[0-9a-fA-F]{1,6}\}|x[0-9a-fA-F]{2}|.)|[^\\'\n])'"
 )
 _BLOCK = re.compile(r"/-|-/")
-_STRING_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.S)
+_STRING_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _QUOTE_START = re.compile(r"``?\((?:[A-Za-z_][\w.]*\|)?")
 _BRACKET = re.compile(r"[()\[\]{}⟨⟩⦃⦄⟦⟧]")
@@ -63,11 +63,14 @@ _WEAK_COMMAND = (
     "proof_wanted assert_not_exists assert_not_imported library_note add_decl_doc "
     "compile_inductive initialize_simps_projections suppress_compilation register_simp_attr "
     "register_label_attr add_aesop_rules declare_aesop_rule_sets recall grind_pattern "
-    "binder_predicate import module prelude variable? deriving"
+    "binder_predicate import module prelude variable? deriving recommended_spelling extend_docs "
+    "gen_injective_theorems declare_config_elab unif_hint mk_iff_of_inductive_prop "
+    "declare_simp_like_tactic insert_to_additive_translation"
 ).split()
 _LINE_START = re.compile(r"\n[ \t]*([a-z_][\w!?']*|#[A-Za-z_][\w!?]*|@\[)")
 _AFTER_IN = re.compile(
-    r"(?<![\w'!?.])in[ \t]+("
+    r"in(?<![\w'!?.]in)[ \t]+(?:@\[[^\]\n]*\][ \t]*"
+    r"|(?:private|protected|noncomputable|partial|unsafe|nonrec|scoped|local|public|meta)[ \t]+)*("
     + "|".join(sorted(_STRONG + _WEAK_DECL, key=len, reverse=True))
     + r")(?![\w'!?])"
 )
@@ -99,6 +102,8 @@ _KEYWORDS = frozenset(
         "public meta mut unless try catch finally break continue"
     ).split()
 )
+
+_NOT_MENTIONS = _KEYWORDS | {"_"}
 
 _ID_PART = r"(?:«[^»\n]*»|[^\W\d][\w'!?]*)"
 _NAME = re.compile(_ID_PART + r"(?:\." + _ID_PART + r")*")
@@ -136,6 +141,8 @@ _INFIX_CONST = {
     "≃+": "AddEquiv", "≃*": "MulEquiv", "≃+*": "RingEquiv", "↪": "Function.Embedding",
     "→o": "OrderHom", "≃o": "OrderIso", "↪o": "OrderEmbedding", "•": "HSMul.hSMul",
     "^": "HPow.hPow", "∘": "Function.comp", "⊗": "TensorProduct", "→₀": "Finsupp",
+    "≈": "HasEquiv.Equiv", "∩": "Inter.inter", "∪": "Union.union", "\\": "SDiff.sdiff",
+    "⊔": "Max.max", "⊓": "Min.min", "%": "HMod.hMod", "++": "HAppend.hAppend",
 }
 _INST_TOKEN = re.compile(
     r"«[^»\n]*»(?:\.[^\W\d][\w'!?]*)*|[^\W\d][\w'!?]*(?:\.[^\W\d][\w'!?]*)*|\d+(?:\.\d+)?"
@@ -188,8 +195,11 @@ def read_declarations(
     sha256 is unchanged, so a rescan after editing one file re-parses only that file.
     `on_file(count, path)` is called after each file (for progress reports).
     """
-    root = Path(root)
-    base = Path(base) if base is not None else root
+    root = Path(root).resolve()
+    if base is not None:
+        base = Path(base).resolve()
+    else:
+        base = root.parent if root.is_file() else root
     scans: list[tuple[str, _FileScan]] = []
     for count, file in enumerate(iter_lean_files(root), 1):
         rel = _relative(file, base)
@@ -240,10 +250,8 @@ def declaration_record(decl: Declaration) -> dict[str, Any]:
 
 
 def _relative(file: Path, base: Path) -> str:
-    try:
-        return file.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return file.as_posix()
+    rel = os.path.relpath(file, base)
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
 def _scan_file(file: Path, rel: str, cache_dir: Path | None) -> _FileScan:
@@ -257,7 +265,11 @@ def _scan_file(file: Path, rel: str, cache_dir: Path | None) -> _FileScan:
         if cached is not None:
             return cached
     text, problems = _decode(raw, rel)
-    scan = _scan_text(text, rel)
+    try:
+        scan = _scan_text(text, rel)
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError, RecursionError) as error:
+        # A scanner bug must not stop the scan of a whole tree: report it against the file.
+        scan = _FileScan([], [], [Problem(rel, 1, "internal-error", f"scanner failed: {error!r}")])
     scan.problems[:0] = problems
     if cache_dir is not None:
         _store_cached(Path(cache_dir), digest, scan)
@@ -274,9 +286,7 @@ def _decode(raw: bytes, rel: str) -> tuple[str, list[Problem]]:
         problems = [
             Problem(rel, line, "non-utf8", f"bytes that are not UTF-8 at byte {error.start}")
         ]
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text, problems
+    return text.removeprefix("\ufeff"), problems
 
 
 def _cache_file(cache_dir: Path, digest: str) -> Path:
@@ -287,31 +297,37 @@ def _load_cached(cache_dir: Path, digest: str, rel: str) -> _FileScan | None:
     target = _cache_file(cache_dir, digest)
     try:
         data = json.loads(target.read_text(encoding="utf-8"))
+        imports = tuple(data["imports"])
         return _FileScan(
-            [Declaration(path=rel, **_tuples(d)) for d in data["declarations"]],
-            [ModuleDoc(path=rel, **_tuples(m)) for m in data["module_docs"]],
-            [Problem(path=rel, **p) for p in data["problems"]],
-            [_Pending(**p) for p in data["pending"]],
+            [
+                Declaration(
+                    r[0], r[1], rel, r[2], r[3], r[4], r[5], r[6],
+                    tuple(r[7]), tuple(r[8]), r[9], tuple(r[10]), imports,
+                )
+                for r in data["declarations"]
+            ],
+            [ModuleDoc(rel, m[0], m[1], tuple(m[2]), tuple(m[3])) for m in data["module_docs"]],
+            [Problem(rel, p[0], p[1], p[2]) for p in data["problems"]],
+            [_Pending(*p) for p in data["pending"]],
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
 
-def _tuples(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in record.items()}
-
-
 def _store_cached(cache_dir: Path, digest: str, scan: _FileScan) -> None:
-    def strip(obj: Any) -> dict[str, Any]:
-        data = dict(obj.__dict__)
-        data.pop("path", None)
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
-
+    imports = list(scan.declarations[0].imports) if scan.declarations else []
     payload = {
-        "declarations": [strip(d) for d in scan.declarations],
-        "module_docs": [strip(m) for m in scan.module_docs],
-        "problems": [strip(p) for p in scan.problems],
-        "pending": [p.__dict__ for p in scan.pending],
+        "imports": imports,
+        "declarations": [
+            [d.name, d.kind, d.line, d.start_line, d.end_line, d.signature, d.docstring,
+             d.modifiers, d.attributes, d.has_sorry, d.mentions]
+            for d in scan.declarations
+        ],
+        "module_docs": [
+            [m.line, m.text, m.main_definitions, m.main_results] for m in scan.module_docs
+        ],
+        "problems": [[p.line, p.code, p.message] for p in scan.problems],
+        "pending": [[p.index, p.base, p.consts, p.namespace_prefixes] for p in scan.pending],
     }
     target = _cache_file(cache_dir, digest)
     try:
@@ -623,6 +639,8 @@ def _find_commands(doc: _Text) -> list[_Command]:
         if result and command.start < result[-1].kw_end:
             continue
         result.append(command)
+        if command.keyword == "#exit":
+            break  # Lean ignores the rest of the file
     return result
 
 
@@ -715,7 +733,7 @@ def _prefix(
                 continue
             break
         word, wstart = doc.word_before(q)
-        if word in _MODIFIERS and (wstart == 0 or not masked[wstart - 1] == "."):
+        if word in _MODIFIERS and (wstart == 0 or masked[wstart - 1] != "."):
             modifiers.insert(0, word)
             start = wstart
             continue
@@ -836,10 +854,41 @@ def _split_name(name: str) -> list[str]:
     return parts
 
 
+def _lean_letter_like(c: str) -> bool:
+    v = ord(c)
+    return (
+        (0x3B1 <= v <= 0x3C9 and v != 0x3BB)
+        or (0x391 <= v <= 0x3A9 and v not in (0x3A0, 0x3A3))
+        or 0x3CA <= v <= 0x3FB
+        or 0x1F00 <= v <= 0x1FFE
+        or 0x2100 <= v <= 0x214F
+        or 0x1D49C <= v <= 0x1D59F
+    )
+
+
+def _lean_subscript(c: str) -> bool:
+    v = ord(c)
+    return 0x2080 <= v <= 0x2089 or 0x2090 <= v <= 0x209C or 0x1D62 <= v <= 0x1D6A
+
+
+def _is_lean_identifier(s: str) -> bool:
+    """Lean's `isIdFirst`/`isIdRest` (ASCII letters, Greek and letter-like symbols, subscripts)."""
+    if not s:
+        return False
+    first = s[0]
+    if not ((first.isascii() and first.isalpha()) or first == "_" or _lean_letter_like(first)):
+        return False
+    return all(
+        (c.isascii() and c.isalnum()) or c in "_'!?" or _lean_letter_like(c) or _lean_subscript(c)
+        for c in s[1:]
+    )
+
+
 def _normal_part(part: str) -> str:
+    """A name component as Lean prints it: `«»` only where the text is not an identifier."""
     if part.startswith("«") and part.endswith("»"):
         inner = part[1:-1]
-        if _PLAIN_ID.match(inner) and inner not in _KEYWORDS:
+        if _is_lean_identifier(inner):
             return inner
     return part
 
@@ -856,9 +905,7 @@ def _qualify(namespace: list[str], name: str) -> str:
 
 
 def _escape_part(part: str) -> str:
-    if _PLAIN_ID.match(part) and part not in _KEYWORDS:
-        return part
-    return f"«{part}»"
+    return part if _is_lean_identifier(part) else f"«{part}»"
 
 
 def _binder_names(text: str) -> set[str]:
@@ -889,7 +936,6 @@ def _declare(
             namespace = _split_name(modifier[7:-1])
     body_start = command.kw_end
     name = ""
-    name_end = body_start
     sig_start = _skip_space(masked, body_start)
     pending: _Pending | None = None
     where_helpers = False
@@ -905,7 +951,6 @@ def _declare(
         raw = "" if kw == "example" else _name_at(doc, pos, same_line=False)
         if raw:
             name = _qualify(namespace, raw)
-            name_end = pos + len(raw)
         stop, terminator = _header_stop(masked, pos, end, kw)
         if kw == "example":
             name = ".".join([*namespace, "_example"])
@@ -1005,7 +1050,7 @@ def _make_declaration(
     attributes = tuple(a for s, e in command.attributes for a in _split_attributes(doc.text[s:e]))
     modifiers = tuple(command.modifiers)
     mentions = tuple(
-        w for w in dict.fromkeys(_MENTION.findall(masked, sig_start, body_end)) if w not in _KEYWORDS
+        w for w in dict.fromkeys(_MENTION.findall(masked, sig_start, body_end)) if w not in _NOT_MENTIONS
     )
     return Declaration(
         name=name,
@@ -1110,6 +1155,11 @@ def _declare_helpers(
             found.append((s, pos, raw))
     for s, pos, raw in sorted(found):
         helper_end = min([f[0] for f in found if f[0] > s] + [body_end])
+        column = doc.column(s)
+        for line in _HELPER_LINE.finditer(masked, s, helper_end):
+            if len(line.group(1).expandtabs()) <= column:
+                helper_end = line.start()
+                break
         start = s
         near = doc.adjacent_doc(s)
         docstring = None
@@ -1136,7 +1186,7 @@ def _declare_helpers(
                 has_sorry=_has_sorry(masked, pos, end_pos),
                 mentions=tuple(
                     w for w in dict.fromkeys(_MENTION.findall(masked, pos, end_pos))
-                    if w not in _KEYWORDS
+                    if w not in _NOT_MENTIONS
                 ),
                 imports=imports,
             )
@@ -1185,7 +1235,7 @@ def _declare_aliases(
 
 
 _SYN_TOKEN = re.compile(
-    r"\"(?:[^\"\\]|\\.)*\"|[^\W\d][\w'!?]*(?:\.[^\W\d][\w'!?]*)*|\d+|=>|:=|\S", re.S
+    r"\"(?:[^\"\\]|\\.)*\"|[^\W\d][\w'!?]*(?:\.[^\W\d][\w'!?]*)*|\d+|=>|:=|\S", re.DOTALL
 )
 _PREC_WORDS = frozenset("max arg lead min min1".split())
 
@@ -1265,6 +1315,10 @@ def _pattern_name(tokens: list[str], kw: str) -> str:
         t = tokens[i]
         if t.startswith('"'):
             out.append(_atom(t))
+        elif t == "unicode" and i + 2 < n and tokens[i + 1] == "(" and tokens[i + 2].startswith('"'):
+            out.append(_atom(tokens[i + 2]))  # `unicode(" ≥ ", " >= ")`: only the first counts
+            while i < n and tokens[i] != ")":
+                i += 1
         elif t[0].isalpha() or t[0] == "_":
             if i + 1 < n and tokens[i + 1] == "(":
                 i += 1  # a parser function: `sepBy(`, `ppIndent(` ...
@@ -1307,7 +1361,7 @@ def _instance_base_name(header: str, namespace: list[str], variables: set[str]) 
         hyps.append(body[1])
         body = body[2]
     name = namer.core(body)
-    ofs = []
+    ofs: list[str] = []
     for hyp in reversed(hyps):
         s = namer.core(hyp, omit_top_forall=True)
         if s:
@@ -1382,10 +1436,9 @@ class _TermParser:
                 if _PLAIN_ID.match(tok):
                     names.append(tok)
                 self.i += 1
-            ty: Any = ("var",)
             if self.peek() == ":":
                 self.i += 1
-                ty = self.binop()
+                self.binop()  # the bound variables' type: dependent, so not named
             if self.peek() == ",":
                 self.i += 1
             self.bound.update(names)
@@ -1523,7 +1576,7 @@ class _Namer:
             if self._namespace_const(e[1]):
                 return ""
             self.consts.append(e[1])
-            last = e[1].rsplit(".", 1)[-1]
+            last: str = e[1].rsplit(".", 1)[-1]
             if last.startswith("«") and last.endswith("»"):
                 last = last[1:-1]
             return last[:1].upper() + last[1:] if last[:1].isascii() else last

@@ -8,10 +8,13 @@ of a small finite distribution, optimization rates at every iterate up to a hori
 that include the near-worst cases. What goes in is a `Claim` (the constants of the statement, which
 a caller may change to test a false variant, and hypotheses a variant may drop); what comes out is a
 `WitnessReport` (instances tried, the worst ratio of left side to right side, pass or fail).
+Each witness also renders its conclusion as LaTeX from its constants (`Witness.stated_as`, see
+`conclusion`), and `find_statement_problems` requires every witnessed entry to state exactly that,
+so a statement whose constant differs from the checked one is a `check` problem.
 
 `WITNESSES` is a table of records; the area modules (`learning`, `statistics`, `optimization`)
 hold the checks and are imported only when a witness runs, so `mlcatalogue check` can consult the
-table without importing numpy.
+table and compare statements without importing numpy.
 """
 
 from __future__ import annotations
@@ -23,21 +26,32 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from mlcatalogue.witness import conclusion
+from mlcatalogue.witness.conclusion import (
+    Form,
+    find_statement_problems,
+    normalise_latex,
+    read_stated_constants,
+)
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import numpy as np
 
     from mlcatalogue.model import Catalogue
 
 __all__ = [
+    "WITNESSES",
     "Claim",
     "Tally",
-    "WITNESSES",
     "Witness",
     "WitnessError",
     "WitnessReport",
     "describe",
+    "find_statement_problems",
     "format_ratio",
+    "normalise_latex",
     "parse_constant",
+    "read_stated_constants",
     "run_catalogue_witnesses",
     "run_witness",
     "run_witnesses",
@@ -60,7 +74,8 @@ class Witness:
     `statement` gives the checked inequality or identity with its constants named; `constants`
     holds their values as the catalogue states them; `hypotheses` are those a variant may drop
     (the witness then adds instances satisfying every other hypothesis). `target` is the
-    `module:function` that runs the checks, imported on first use.
+    `module:function` that runs the checks, imported on first use. `conclusion` renders the
+    conclusion as the catalogue writes it in LaTeX, from the constants (see `stated_as`).
     """
 
     name: str
@@ -69,6 +84,19 @@ class Witness:
     constants: Mapping[str, Fraction]
     hypotheses: tuple[str, ...] = ()
     identity: bool = False
+    conclusion: Callable[[Mapping[str, Fraction]], tuple[Form, ...]] | None = None
+
+    def stated_as(self, constants: Mapping[str, Fraction] | None = None) -> tuple[Form, ...]:
+        """The LaTeX forms of the conclusion with `constants` (default: the catalogued ones).
+
+        Each form is a tuple of fragments that must all occur in a statement; the forms are
+        alternatives (notation such as `L` or `K` for the smoothness constant). Built from the
+        constants, so a changed constant changes the text: with factor 1/2 the descent lemma
+        reads `\\frac{L}{2}\\|y - x\\|^2`, with 1/4 `\\frac{L}{4}\\|y - x\\|^2`.
+        """
+        if self.conclusion is None:
+            return ()
+        return self.conclusion(self.constants if constants is None else constants)
 
 
 @dataclass(frozen=True)
@@ -332,6 +360,7 @@ WITNESSES: Mapping[str, Witness] = {
             "mlcatalogue.witness.learning:erm_excess_risk",
             {"factor": _f(2)},
             ("erm", "uniform-deviation"),
+            conclusion=conclusion.erm_excess_risk,
         ),
         Witness(
             "learning.finite_class_union_bound",
@@ -341,6 +370,7 @@ WITNESSES: Mapping[str, Witness] = {
             "delta_h",
             "mlcatalogue.witness.learning:finite_class_union_bound",
             {"class_power": _f(1), "factor": _f(2)},
+            conclusion=conclusion.finite_class_union_bound,
         ),
         Witness(
             "statistics.mse_bias_variance",
@@ -349,6 +379,7 @@ WITNESSES: Mapping[str, Witness] = {
             "mlcatalogue.witness.statistics:mse_bias_variance",
             {"bias_factor": _f(1), "bias_power": _f(2), "variance_factor": _f(1)},
             identity=True,
+            conclusion=conclusion.mse_bias_variance,
         ),
         Witness(
             "statistics.prediction_error",
@@ -359,6 +390,7 @@ WITNESSES: Mapping[str, Witness] = {
              "variance_factor": _f(1)},
             ("independence", "zero-mean-noise"),
             identity=True,
+            conclusion=conclusion.prediction_error,
         ),
         Witness(
             "statistics.sample_mean_variance",
@@ -368,6 +400,7 @@ WITNESSES: Mapping[str, Witness] = {
             {"factor": _f(1), "n_power": _f(1)},
             ("independence",),
             identity=True,
+            conclusion=conclusion.sample_mean_variance,
         ),
         Witness(
             "optimization.gd_smooth_convex",
@@ -376,6 +409,7 @@ WITNESSES: Mapping[str, Witness] = {
             "mlcatalogue.witness.optimization:gd_smooth_convex",
             {"denominator": _f(2), "k_power": _f(1)},
             ("convex",),
+            conclusion=conclusion.gd_smooth_convex,
         ),
         Witness(
             "optimization.gd_strongly_convex",
@@ -385,6 +419,7 @@ WITNESSES: Mapping[str, Witness] = {
             "mlcatalogue.witness.optimization:gd_strongly_convex",
             {"rate_factor": _f(1)},
             ("strongly-convex",),
+            conclusion=conclusion.gd_strongly_convex,
         ),
         Witness(
             "optimization.gd_pl",
@@ -393,6 +428,7 @@ WITNESSES: Mapping[str, Witness] = {
             "mlcatalogue.witness.optimization:gd_pl",
             {"rate_factor": _f(1)},
             ("polyak-lojasiewicz",),
+            conclusion=conclusion.gd_pl,
         ),
         Witness(
             "optimization.gd_nonconvex",
@@ -401,6 +437,7 @@ WITNESSES: Mapping[str, Witness] = {
             "mlcatalogue.witness.optimization:gd_nonconvex",
             {"factor": _f(2), "k_power": _f(1)},
             ("L-smooth",),
+            conclusion=conclusion.gd_nonconvex,
         ),
         Witness(
             "optimization.descent_lemma",
@@ -410,6 +447,7 @@ WITNESSES: Mapping[str, Witness] = {
             "mlcatalogue.witness.optimization:descent_lemma",
             {"factor": _f(1, 2)},
             ("L-smooth",),
+            conclusion=conclusion.descent_lemma,
         ),
         Witness(
             "optimization.first_order_convexity",
@@ -419,6 +457,7 @@ WITNESSES: Mapping[str, Witness] = {
             "mlcatalogue.witness.optimization:first_order_convexity",
             {"gradient_factor": _f(1), "curvature": _f(0)},
             ("convex",),
+            conclusion=conclusion.first_order_convexity,
         ),
     )
 }
