@@ -197,3 +197,32 @@ def test_trace_without_the_extra_fails_clearly(mini: Path) -> None:
     result = CliRunner().invoke(main, ["trace", "--root", str(mini)])
     assert result.exit_code != 0
     assert "pip install 'mlcatalogue[dojo]'" in result.output
+
+
+def test_site_shows_the_recorded_run_and_staleness(mini: Path, tmp_path: Path) -> None:
+    """Entry pages name the recorded run and mark a declaration whose source changed since."""
+    from mlcatalogue.site import render_site
+
+    assert run_verify(mini).exit_code == 0
+    lean = mini / "lean/Mini/Basic.lean"
+    lean.write_text(lean.read_text().replace("0 ≤ square x := by", "0 ≤ square x + 0 := by"))
+    render_site(load(mini), tmp_path / "site", search=False)
+    stale = (tmp_path / "site/entries/square_nonneg.html").read_text(encoding="utf-8")
+    assert "Recorded Lean run" in stale and "leanprover/lean4:v4.20.0" in stale
+    assert "stale: its statement or proof changed" in stale
+    fresh = (tmp_path / "site/entries/square.html").read_text(encoding="utf-8")
+    assert "kernel-checked" in fresh and "stale:" not in fresh
+
+
+def test_traced_premises_extend_the_dependency_graph(mini: Path) -> None:
+    """Premises recorded by `trace` add graph edges the source text does not show."""
+    assert load(mini)["square_nonneg"].depends_on == ("square",)
+    premises = mini / "build" / "dojo" / "premises.json"
+    premises.parent.mkdir(parents=True)
+    premises.write_text(json.dumps({"Mini.square_nonneg": ["Mini.two_mul_le_add_sq", "mul_self_nonneg"]}))
+    catalogue = load(mini)
+    assert catalogue["square_nonneg"].depends_on == ("square", "am_gm_two")
+    assert "square_nonneg" in catalogue["am_gm_two"].used_by
+    premises.write_text("{not json")
+    problems = [p for p in load(mini).problems if p.code == "premises"]
+    assert [(p.path, p.line) for p in problems] == [("build/dojo/premises.json", 1)]

@@ -194,16 +194,19 @@ def trace(root: Path, work_dir: Path | None, as_json: bool) -> None:
         premises = trace_premises(root, work_dir)
     except DojoError as error:
         raise click.ClickException(str(error)) from error
+    from mlcatalogue.join import PREMISES_PATH
+
+    output = root / PREMISES_PATH
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(premises, indent=2), encoding="utf-8")
     per_entry = entry_premises(load_catalogue(root), premises)
-    output = work_dir / "premises.json"
-    output.write_text(json.dumps(per_entry, indent=2), encoding="utf-8")
     if as_json:
         click.echo(json.dumps(per_entry, indent=2))
     else:
         for entry_id, used in per_entry.items():
             click.echo(f"{entry_id}: uses entries {', '.join(used['entries']) or '—'}; "
                        f"{len(used['external'])} Mathlib premises")
-        click.echo(f"Premises written to {output}.")
+        click.echo(f"Premises written to {output}; the dependency graph now follows them.")
 
 
 @main.command("witness")

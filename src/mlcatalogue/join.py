@@ -11,8 +11,10 @@ statements whose constants differ from what their witness checks.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from mlcatalogue.loader import load_catalogue_files
@@ -30,6 +32,7 @@ from mlcatalogue.model import (
 )
 
 ROOT_NAMESPACE = "MLCatalogue"
+PREMISES_PATH = Path("build") / "dojo" / "premises.json"
 DOCUMENTED_KINDS = frozenset(
     {"theorem", "lemma", "def", "abbrev", "structure", "class", "inductive", "instance", "opaque"}
 )
@@ -45,10 +48,14 @@ def load_catalogue(root: Path) -> Catalogue:
         scan = read_declarations(lean_dir, base=root)
     else:
         scan = ScanResult((), (), (Problem("lean", 0, "missing-file", "no lean/ directory"),))
+    premise_problems: list[Problem] = []
+    premises_path = root / PREMISES_PATH
+    if premises_path.is_file():
+        scan, premise_problems = _with_premises(scan, premises_path)
     files = load_catalogue_files(root / "catalogue", base=root)
     verifications, verification_problems, provenance = _read_verifications(root, scan)
     catalogue = join(scan, files, root=root, verifications=verifications)
-    extra = list(verification_problems)
+    extra = [*premise_problems, *verification_problems]
     extra.extend(find_formula_problems(files, root))
     extra.extend(find_witness_problems(files))
     return Catalogue(
@@ -376,6 +383,24 @@ def find_witness_problems(files: CatalogueFiles) -> list[Problem]:
     ]
     problems.extend(find_statement_problems(files.entries))
     return problems
+
+
+def _with_premises(scan: ScanResult, path: Path) -> tuple[ScanResult, list[Problem]]:
+    """Add the premises LeanDojo found (written by `mlcatalogue trace`) to each declaration's
+    mentions, so the dependency graph also follows what the elaborated proofs really use."""
+    display = PREMISES_PATH.as_posix()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        premises = {str(name): tuple(str(p) for p in used) for name, used in data.items()}
+    except (OSError, ValueError, TypeError, AttributeError) as error:
+        return scan, [Problem(display, 1, "premises", f"unreadable premises file: {error}")]
+    declarations = tuple(
+        replace(decl, mentions=tuple(dict.fromkeys((*decl.mentions, *premises[decl.name]))))
+        if decl.name in premises
+        else decl
+        for decl in scan.declarations
+    )
+    return replace(scan, declarations=declarations), []
 
 
 def _read_verifications(
