@@ -226,3 +226,15 @@ def test_traced_premises_extend_the_dependency_graph(mini: Path) -> None:
     premises.write_text("{not json")
     problems = [p for p in load(mini).problems if p.code == "premises"]
     assert [(p.path, p.line) for p in problems] == [("build/dojo/premises.json", 1)]
+
+
+def test_show_reports_a_stale_record(mini: Path) -> None:
+    """`mlcatalogue show` names the recorded run's state for each declaration."""
+    assert run_verify(mini).exit_code == 0
+    lean = mini / "lean/Mini/Basic.lean"
+    lean.write_text(lean.read_text().replace("0 ≤ square x := by", "0 ≤ square x + 0 := by"))
+    shown = CliRunner().invoke(main, ["show", "square_nonneg", "--root", str(mini)])
+    assert shown.exit_code == 0, shown.output
+    assert "Mini.square_nonneg: STALE: statement or proof changed" in shown.output
+    shown = CliRunner().invoke(main, ["show", "square", "--root", str(mini), "--json"])
+    assert json.loads(shown.output)["verifications"][0]["current"] is True

@@ -1089,6 +1089,14 @@ def format_entry(item: CatalogueEntry, catalogue: Catalogue | None = None) -> st
         lines.extend(_indent(lean_statement(decl["kind"], decl["name"], decl["signature"])))
     for name in record["missing_decls"]:
         lines.append(f"  -- {name}: not found in lean/")
+    if record["verifications"]:
+        lines += ["", "Recorded Lean run"]
+        for verification in record["verifications"]:
+            state = "current" if verification["current"] else (
+                "STALE: statement or proof changed since the run"
+            )
+            axioms = ", ".join(verification["axioms"]) or "none"
+            lines.append(f"  {verification['name']}: {state}; axioms {axioms}")
     if record["proof"]:
         lines += ["", "Proof", *_indent(record["proof"])]
     if record["references"]:
