@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,12 @@ from hypothesis import strategies as st
 
 from mlcatalogue.cli import main
 from mlcatalogue.model import Declaration, ScanResult
-from mlcatalogue.scanner import declaration_record, read_declarations, scan_source
+from mlcatalogue.scanner import (
+    SCANNER_VERSION,
+    declaration_record,
+    read_declarations,
+    scan_source,
+)
 
 DATA = Path(__file__).parent / "data" / "scanner"
 CONSTRUCTS = DATA / "constructs"
@@ -467,6 +476,220 @@ def test_real_lean_core_json_file() -> None:
     assert result.problems == ()
 
 
+# Where each file of tests/data/scanner/real/ lives in its project (instance names depend on it).
+ORIGINS = {
+    "AesopTreeData.lean": "Aesop/Tree/Data.lean",
+    "BanditsAlgorithm.lean": "LeanBandits/SequentialLearning/Algorithm.lean",
+    "Coe.lean": "Init/Coe.lean",
+    "ControlExcept.lean": "Init/Control/Except.lean",
+    "ElabUtil.lean": "Lean/Elab/Util.lean",
+    "GroupDefs.lean": "Mathlib/Algebra/Group/Defs.lean",
+    "HashMapBasic.lean": "Std/Data/HashMap/Basic.lean",
+    "InitNotation.lean": "Init/Notation.lean",
+    "JsonBasic.lean": "Lean/Data/Json/Basic.lean",
+    "ListBasic.lean": "Batteries/Data/List/Basic.lean",
+    "Lists.lean": "Mathlib/SetTheory/Lists.lean",
+    "NatDigits.lean": "Mathlib/Data/Nat/Digits.lean",
+    "OrderBasic.lean": "Mathlib/Order/Basic.lean",
+    "OrderNotation.lean": "Mathlib/Order/Notation.lean",
+    "Repr.lean": "Init/Data/Repr.lean",
+    "Says.lean": "Mathlib/Tactic/Says.lean",
+    "SetNotation.lean": "Mathlib/Order/SetNotation.lean",
+    "TacticBasic.lean": "Mathlib/Tactic/Basic.lean",
+    "TransferInstance.lean": "Mathlib/Topology/Algebra/Module/TransferInstance.lean",
+    "UnionFindBasic.lean": "Batteries/Data/UnionFind/Basic.lean",
+    "Variance.lean": "Mathlib/Probability/Variance.lean",
+}
+
+
+def expected_real() -> dict[str, list[tuple[int, str, str, str]]]:
+    """EXPECTED.tsv: per file, the hand-checked (line, kind, name, check) of every declaration."""
+    rows: dict[str, list[tuple[int, str, str, str]]] = {}
+    for raw in (REAL / "EXPECTED.tsv").read_text(encoding="utf-8").splitlines():
+        if raw.startswith("#") or not raw.strip():
+            continue
+        file, line, kind, name, check = raw.split("\t")
+        rows.setdefault(file, []).append((int(line), kind, name, check))
+    return rows
+
+
+def scan_real(file: str) -> ScanResult:
+    return scan_source((REAL / file).read_text(encoding="utf-8"), ORIGINS[file])
+
+
+def test_every_real_file_has_an_origin_and_expectations() -> None:
+    """Each real file is listed with its origin here, in EXPECTED.tsv and in the README."""
+    files = sorted(p.name for p in REAL.glob("*.lean"))
+    readme = (REAL / "README.md").read_text(encoding="utf-8")
+    assert files == sorted(ORIGINS) == sorted(expected_real())
+    assert all(f"`{file}`" in readme for file in files)
+
+
+@pytest.mark.parametrize("file", sorted(ORIGINS))
+def test_real_file_declarations_match_the_hand_checked_list(file: str) -> None:
+    """Names, kinds and lines of every declaration equal the hand-checked list; no problems."""
+    result = scan_real(file)
+    got = [(d.line, d.kind, d.name) for d in result.declarations]
+    expected = expected_real()[file]
+    assert [(line, kind) for line, kind, _ in got] == [(line, kind) for line, kind, _, _ in expected]
+    for (line, _, name), (_, _, want, check) in zip(got, expected):
+        if check == "ok":
+            assert name == want, f"{file}:{line}"
+    assert result.problems == ()
+
+
+def test_real_files_with_fixed_instance_names() -> None:
+    """Instance names that once came out wrong on real code, now as Lean generates them."""
+    repr_names = by_name(scan_real("Repr.lean"))
+    assert (repr_names["instReprId"].line, repr_names["instReprId_1"].line) == (46, 49)
+    aesop = triples(scan_real("AesopTreeData.lean"))
+    assert ("Aesop.instNonemptyGoalData", "instance", 323) in aesop  # `Rapp` is auto-bound there
+    assert ("Aesop.instNonemptyRappData", "instance", 373) in aesop
+    bandits = triples(scan_real("BanditsAlgorithm.lean"))
+    assert bandits[1:3] == [
+        ("Learning.instIsMarkovKernelPolicy", "instance", 30),  # `alg.policy`: a local field
+        ("Learning.instIsProbabilityMeasureP0", "instance", 31),
+    ]
+    excepts = triples(scan_real("ControlExcept.lean"))
+    assert ("ExceptT.instMonad", "instance", 91) in excepts  # `[Monad m]` binds no `Monad`
+    assert ("instMonadExceptOfExceptTOfMonad", "instance", 101) in excepts
+    assert ("instMonadExceptOfExceptTOfMonad_1", "instance", 105) in excepts
+    hashmap = triples(scan_real("HashMapBasic.lean"))
+    assert ("Std.HashMap.instGetElemOptionTrue", "instance", 296) in hashmap  # a lambda's body
+
+
+def test_real_signature_with_let_in_the_type_ends_at_the_real_assignment() -> None:
+    """`letI x := v` lines inside a statement do not end its signature; the body is left out."""
+    decls = by_name(scan_real("TransferInstance.lean"))
+    definition = decls["Equiv.continuousLinearEquiv"]
+    assert (definition.start_line, definition.line, definition.end_line) == (35, 40, 50)
+    assert definition.signature == (
+        "continuousLinearEquiv (e : α ≃ β) : letI := e.topologicalSpace letI := e.addCommMonoid "
+        "letI := e.module R α ≃L[R] β"
+    )
+    assert decls["Equiv.toLinearEquiv_continuousLinearEquiv"].signature.endswith(
+        "(e.continuousLinearEquiv R).toLinearEquiv = e.linearEquiv R"
+    )
+
+
+def test_real_where_helpers_end_after_their_match_alternatives() -> None:
+    """`where go : …` followed by `| pat => …` lines at the helper's column ends with them."""
+    lists = by_name(scan_real("ListBasic.lean"))
+    spans = {name: (lists[name].line, lists[name].end_line) for name in (
+        "List.replaceFTR", "List.replaceFTR.go", "List.replaceF_eq_replaceFTR.go",
+        "List.splitAtD.go", "List.lookmap.go", "List.tailsTR.go",
+    )}
+    assert spans == {
+        "List.replaceFTR": (68, 74),
+        "List.replaceFTR.go": (70, 74),
+        "List.replaceF_eq_replaceFTR.go": (78, 82),  # a `let rec` in a tactic proof
+        "List.splitAtD.go": (113, 116),
+        "List.lookmap.go": (299, 303),
+        "List.tailsTR.go": (335, 338),
+    }
+    hashmap = by_name(scan_real("HashMapBasic.lean"))
+    assert (hashmap["Std.HashMap.Imp.filterMap.go"].start_line,
+            hashmap["Std.HashMap.Imp.filterMap.go"].end_line) == (197, 203)
+
+
+def test_real_attribute_with_a_doc_comment_is_one_attribute() -> None:
+    """`@[to_additive /-- …, … -/]` is one attribute: commas in its doc comment do not split it."""
+    decl = by_name(scan_real("GroupDefs.lean"))["mul_comm'"]
+    (attribute,) = decl.attributes
+    assert attribute.startswith("to_additive /-- An alternative to `add_comm`")
+    assert "In general, you should prefer `add_comm`" in attribute and attribute.endswith("-/")
+
+
+INSTANCE_CASES = [
+    (
+        "id and Id",
+        "instance [Repr α] : Repr (id α) := sorry\ninstance [Repr α] : Repr (Id α) := sorry\n",
+        "Init/Data/R.lean",
+        ["instReprId", "instReprId_1"],
+    ),
+    (
+        "a name the file declares later is auto-bound",
+        ("structure Box (α : Type) where\n  x : α\n"
+         "instance [Nonempty Elem] : Nonempty (Box Elem) := sorry\ndef Elem := Nat\n"),
+        "Proj/A.lean",
+        ["Box", "instNonemptyBox", "Elem"],
+    ),
+    (
+        "a short name the file declared before is a constant",
+        "class Good (n : Nat) : Prop\ndef ι : Nat := 0\ninstance : Good ι := ⟨⟩\n",
+        "Proj/A.lean",
+        ["Good", "ι", "instGoodι"],
+    ),
+    (
+        "letI in the type",
+        ("class Good (n : Nat) : Prop\ninstance (n : Nat) : letI := n; Good n := ⟨⟩\n"
+         "instance (n : Nat) :\n    letI := n\n    Good n.succ := ⟨⟩\n"),
+        "Proj/A.lean",
+        ["Good", "instGood", "instGoodSucc"],
+    ),
+    (
+        "a lambda is named by its body",
+        ("structure Box where\n  x : Nat\n"
+         "instance : GetElem Box Nat Nat fun _ _ => True := sorry\n"),
+        "Proj/A.lean",
+        ["Box", "instGetElemBoxNatTrue"],
+    ),
+    (
+        "an instance-implicit variable binds no name",
+        ("namespace M\ndef MyT (m : Type → Type) := m\nvariable {m : Type → Type} [Monad m]\n"
+         "instance : Monad (MyT m) := sorry\nend M\n"),
+        "Proj/A.lean",
+        ["M.MyT", "M.instMonadMyT"],
+    ),
+    (
+        "equal base names are numbered",
+        ("structure Box where\n  x : Nat\ninstance : Inhabited Box := ⟨⟨0⟩⟩\n"
+         "instance : Inhabited Box := ⟨⟨1⟩⟩\ninstance : Inhabited Box := ⟨⟨2⟩⟩\n"),
+        "Proj/A.lean",
+        ["Box", "instInhabitedBox", "instInhabitedBox_1", "instInhabitedBox_2"],
+    ),
+    (
+        "a projection of a local structure makes the name module-local",
+        ("structure Algorithm where\n  p0 : Nat\n"
+         "instance (alg : Algorithm) : NeZero alg.p0 := sorry\n"),
+        "Proj/A.lean",
+        ["Algorithm", "instNeZeroP0"],
+    ),
+    (
+        "a where helper follows its instance's final name",
+        "instance : Inhabited Nat := ⟨go⟩\nwhere\n  go : Nat := 0\n",
+        "Proj/A.lean",
+        ["instInhabitedNat_proj_a", "instInhabitedNat_proj_a.go"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "path", "names"), INSTANCE_CASES, ids=[c[0] for c in INSTANCE_CASES])
+def test_instance_names_follow_lean_name_generation(case: str, text: str, path: str, names: list[str]) -> None:
+    """Regressions found on real code: each anonymous instance gets the name Lean gives it."""
+    assert [d.name for d in scan_source(text, path).declarations] == names
+
+
+def test_helper_ends_after_match_alternatives_at_its_column() -> None:
+    """A `let rec` whose `| …` alternatives sit at its own column ends after the last one."""
+    text = (
+        "theorem t : True := by\n"
+        "  let rec go : Nat → True\n"
+        "  | 0 => trivial\n"
+        "  | n + 1 => go n\n"
+        "  exact go 0\n"
+    )
+    decls = by_name(scan_source(text, "T.lean"))
+    assert (decls["t.go"].line, decls["t.go"].end_line, decls["t"].end_line) == (2, 4, 5)
+
+
+def test_attribute_commas_inside_strings_and_comments_do_not_split() -> None:
+    """Attributes split at top-level commas only, not inside strings, brackets or comments."""
+    text = '@[simp, deprecated "a, b" (since := "x"), to_additive /-- c, d -/] theorem t : True := trivial\n'
+    (decl,) = scan_source(text, "T.lean").declarations
+    assert decl.attributes == ("simp", 'deprecated "a, b" (since := "x")', "to_additive /-- c, d -/")
+
+
 def test_read_declarations_is_sorted_and_relative_to_base(tmp_path: Path) -> None:
     """Files are scanned in sorted order; paths are POSIX and relative to `base`."""
     tree = tmp_path / "lean" / "Pkg"
@@ -481,27 +704,170 @@ def test_read_declarations_is_sorted_and_relative_to_base(tmp_path: Path) -> Non
     ]
 
 
-def test_cache_reuses_unchanged_files_and_reparses_edited_ones(tmp_path: Path) -> None:
-    """A cached file is not re-parsed (its cache entry is what comes back); an edited one is."""
+HOUR_NS = 3600 * 10**9
+
+
+def write_old(path: Path, text: str, age_ns: int = HOUR_NS) -> None:
+    """Write `text` and date the file `age_ns` in the past (as an untouched checkout would be)."""
+    path.write_text(text, encoding="utf-8")
+    past = time.time_ns() - age_ns
+    os.utime(path, ns=(past, past))
+
+
+def cache_file(cache: Path) -> Path:
+    (only,) = sorted(cache.iterdir())
+    return only
+
+
+def swap_cached_scans(cache: Path, first: str, second: str) -> None:
+    """Exchange the cached results of two files, so a result that was not recomputed shows."""
+    with sqlite3.connect(cache_file(cache)) as db:
+        rows = dict(db.execute("SELECT path, crc || ':' || hex(data) FROM files").fetchall())
+        for path, other in ((first, second), (second, first)):
+            crc, data = rows[other].split(":")
+            db.execute("UPDATE files SET crc = ?, data = ? WHERE path = ?",
+                       (int(crc), bytes.fromhex(data), path))
+
+
+def names_by_path(result: ScanResult) -> list[tuple[str, str]]:
+    return [(d.path, d.name) for d in result.declarations]
+
+
+def test_cache_is_one_sqlite_file_per_tree(tmp_path: Path) -> None:
+    """Scanning two trees with one cache directory leaves one SQLite file per tree, nothing else."""
+    for tree in ("one", "two"):
+        (tmp_path / tree).mkdir()
+        write_old(tmp_path / tree / "A.lean", f"def {tree} := 1\n")
+        read_declarations(tmp_path / tree, cache_dir=tmp_path / "cache")
+        read_declarations(tmp_path / tree, cache_dir=tmp_path / "cache")
+    files = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert len(files) == 2 and all(re.fullmatch(r"scan-cache-[0-9a-f]{16}\.sqlite", f) for f in files)
+    with sqlite3.connect(tmp_path / "cache" / files[0]) as db:
+        assert db.execute("SELECT count(*) FROM files").fetchone() == (1,)
+
+
+def test_unchanged_size_and_mtime_skip_reading_the_file(tmp_path: Path) -> None:
+    """A file whose size and mtime match its cache entry is not read again (make's rule)."""
     src = tmp_path / "src"
     src.mkdir()
-    (src / "A.lean").write_text("def a := 1\n")
-    (src / "B.lean").write_text("def b := 1\n")
+    write_old(src / "A.lean", "def a := 1\n")
     cache = tmp_path / "cache"
-    first = read_declarations(src, cache_dir=cache)
-    entries = sorted(cache.rglob("*.json"))
-    assert len(entries) == 2 and not list(cache.rglob(".tmp-*"))
-    # Tamper with B's entry: a re-parse would not show the marker name.
-    for entry in entries:
-        data = json.loads(entry.read_text())
-        if data["declarations"][0][0] == "b":
-            data["declarations"][0][0] = "from_cache"
-            entry.write_text(json.dumps(data))
-    (src / "A.lean").write_text("def a2 := 1\n")
+    assert names_by_path(read_declarations(src, cache_dir=cache)) == [("A.lean", "a")]
+    stat = (src / "A.lean").stat()
+    (src / "A.lean").write_text("def b := 1\n")  # same size ...
+    os.utime(src / "A.lean", ns=(stat.st_atime_ns, stat.st_mtime_ns))  # ... and same mtime
+    assert names_by_path(read_declarations(src, cache_dir=cache)) == [("A.lean", "a")]
+    os.utime(src / "A.lean")  # a new mtime makes the scanner look at the bytes
+    assert names_by_path(read_declarations(src, cache_dir=cache)) == [("A.lean", "b")]
+
+
+def test_touched_file_with_same_bytes_is_hashed_not_reparsed(tmp_path: Path) -> None:
+    """A new mtime with the same sha256 reuses the cached scan; new bytes are re-parsed."""
+    src = tmp_path / "src"
+    src.mkdir()
+    write_old(src / "A.lean", "def a := 1\n")
+    write_old(src / "B.lean", "def b := 1\n")
+    cache = tmp_path / "cache"
+    read_declarations(src, cache_dir=cache)
+    swap_cached_scans(cache, "A.lean", "B.lean")
+    write_old(src / "A.lean", "def a := 1\n", age_ns=HOUR_NS // 2)  # touched, same bytes
+    write_old(src / "B.lean", "def b2 := 1\n", age_ns=HOUR_NS // 2)  # edited
     second = read_declarations(src, cache_dir=cache)
-    assert [d.name for d in first.declarations] == ["a", "b"]
-    assert [d.name for d in second.declarations] == ["a2", "from_cache"]
-    assert second.declarations[1].path == "B.lean"
+    # A's entry (now holding B's old scan) was reused; B was parsed afresh.
+    assert names_by_path(second) == [("A.lean", "b"), ("B.lean", "b2")]
+
+
+def test_a_file_changed_just_now_is_not_trusted_by_its_mtime(tmp_path: Path) -> None:
+    """A file written within the timestamp resolution of its last scan is hashed again."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "A.lean").write_text("def a := 1\n")  # mtime: now
+    cache = tmp_path / "cache"
+    read_declarations(src, cache_dir=cache)
+    stat = (src / "A.lean").stat()
+    (src / "A.lean").write_text("def z := 1\n")
+    os.utime(src / "A.lean", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert names_by_path(read_declarations(src, cache_dir=cache)) == [("A.lean", "z")]
+
+
+def test_a_new_scanner_version_empties_the_cache(tmp_path: Path) -> None:
+    """Entries written by another scanner version are never used."""
+    src = tmp_path / "src"
+    src.mkdir()
+    write_old(src / "A.lean", "def a := 1\n")
+    write_old(src / "B.lean", "def b := 1\n")
+    cache = tmp_path / "cache"
+    read_declarations(src, cache_dir=cache)
+    swap_cached_scans(cache, "A.lean", "B.lean")
+    with sqlite3.connect(cache_file(cache)) as db:
+        db.execute("UPDATE meta SET value = 'older' WHERE key = 'scanner_version'")
+    assert names_by_path(read_declarations(src, cache_dir=cache)) == [("A.lean", "a"), ("B.lean", "b")]
+    with sqlite3.connect(cache_file(cache)) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'scanner_version'").fetchone() == (
+            SCANNER_VERSION,
+        )
+
+
+def test_a_corrupt_cache_file_is_rebuilt(tmp_path: Path) -> None:
+    """A cache file that is not a database is replaced; the scan itself is unaffected."""
+    src = tmp_path / "src"
+    shutil.copytree(REAL, src)
+    cache = tmp_path / "cache"
+    fresh = read_declarations(src)
+    read_declarations(src, cache_dir=cache)
+    cache_file(cache).write_bytes(b"this is not an SQLite database" * 100)
+    assert read_declarations(src, cache_dir=cache) == fresh
+    with sqlite3.connect(cache_file(cache)) as db:
+        assert db.execute("SELECT count(*) FROM files").fetchone()[0] == len(list(REAL.glob("*.lean")))
+
+
+def test_a_damaged_entry_is_reparsed(tmp_path: Path) -> None:
+    """An entry whose blob fails its CRC is ignored and the file is parsed again."""
+    src = tmp_path / "src"
+    src.mkdir()
+    write_old(src / "A.lean", "def a := 1\n")
+    cache = tmp_path / "cache"
+    read_declarations(src, cache_dir=cache)
+    with sqlite3.connect(cache_file(cache)) as db:
+        db.execute("UPDATE files SET data = x'00ff00ff'")
+    assert names_by_path(read_declarations(src, cache_dir=cache)) == [("A.lean", "a")]
+
+
+def test_deleted_files_leave_the_cache(tmp_path: Path) -> None:
+    """Entries of files that no longer exist are removed at the next scan."""
+    src = tmp_path / "src"
+    (src / "Sub").mkdir(parents=True)
+    write_old(src / "A.lean", "def a := 1\n")
+    write_old(src / "Sub" / "B.lean", "def b := 1\n")
+    cache = tmp_path / "cache"
+    read_declarations(src, cache_dir=cache)
+    (src / "Sub" / "B.lean").unlink()
+    assert names_by_path(read_declarations(src, cache_dir=cache)) == [("A.lean", "a")]
+    with sqlite3.connect(cache_file(cache)) as db:
+        assert db.execute("SELECT path FROM files").fetchall() == [("A.lean",)]
+
+
+def test_instance_names_that_depend_on_other_files_stay_right_through_the_cache(
+    tmp_path: Path,
+) -> None:
+    """Adding or removing a file renames unchanged files' instances; warm rescans keep that."""
+    src = tmp_path / "Proj"
+    src.mkdir()
+    write_old(src / "A.lean", "instance : Inhabited Widget := sorry\n")
+    cache = tmp_path / "cache"
+
+    def names() -> list[str]:
+        result = read_declarations(src, base=tmp_path, cache_dir=cache)
+        assert result == read_declarations(src, base=tmp_path)  # the cache changes nothing
+        return [d.name for d in result.declarations]
+
+    assert names() == ["instInhabitedWidget_proj_a"]
+    write_old(src / "B.lean", "structure Widget where\n  x : Nat\n")
+    assert names() == ["instInhabitedWidget_proj", "Widget"]
+    assert names() == ["instInhabitedWidget_proj", "Widget"]  # warm: no naming pass at all
+    (src / "B.lean").unlink()
+    assert names() == ["instInhabitedWidget_proj_a"]
+    assert names() == ["instInhabitedWidget_proj_a"]
 
 
 def test_cached_results_equal_fresh_ones(tmp_path: Path) -> None:

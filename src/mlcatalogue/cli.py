@@ -363,7 +363,10 @@ def serve(root: Path, site_dir: Path | None, port: int) -> None:
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Reuse per-file results keyed by the sha256 of each file (created if missing).",
+    help=(
+        "Keep per-file results in one SQLite file per scanned tree in this directory (created if "
+        "missing): unchanged files are not re-read, files with unchanged bytes not re-parsed."
+    ),
 )
 def scan_command(directory: Path, as_json: bool, cache_dir: Path | None) -> None:
     """List the Lean declarations under DIRECTORY (problems go to stderr, exit 0)."""

@@ -3,13 +3,17 @@
 No Lean toolchain is needed: the files are read as text. One pass of compiled regular expressions
 masks comments, strings, character literals and syntax quotations (so nothing inside them can look
 like code), a second finds the command keywords, and only the few characters around each command
-(its docstring, attributes, modifiers and header) are looked at in Python. That keeps the scan near
-C speed on large trees such as Mathlib. Per-file results can be cached by the sha256 of the bytes.
+(its docstring, attributes, modifiers and header) are looked at in Python. Per-file results can
+be kept in one SQLite file per scanned tree (`read_declarations(cache_dir=...)`), so a rescan
+reads only files whose size or mtime changed and re-parses only those whose sha256 changed.
 
 Naming conventions where Lean generates a name (documented in the README):
 - anonymous `instance`: Lean's own scheme (`Lean.Elab.Command.NameGen`) approximated from the
   syntax: `inst` + the head constants of the class application + `Of…` for the instance arguments,
-  with the `_project`/`_module_path` suffix Lean adds when no constant of the file is mentioned;
+  with the `_project`/`_module_path` suffix Lean adds when no constant of the file is mentioned,
+  and `_1`, `_2`, ... for a repeated name. Identifiers the file declares before the instance are
+  its constants; ones it declares only later are auto-bound variables. Implicit arguments and
+  coercions that only elaboration reveals (`Decidable (a < b)` naming `Nat`) are out of reach;
 - `example`: `<namespace>._example`;
 - `syntax`/`macro`/`elab`/`notation`/`infix…` without `(name := x)`: Lean's generated kind name
   (`term_+_`, `tacticFoo_`), printed with `«»` where the name is not an identifier;
@@ -19,21 +23,26 @@ Naming conventions where Lean generates a name (documented in the README):
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import hashlib
 import itertools
-import json
+import marshal
 import operator
 import os
 import re
-import tempfile
+import sqlite3
+import sys
+import time
+import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlcatalogue.model import Declaration, ModuleDoc, Problem, ScanResult
 
-SCANNER_VERSION = "1"
+SCANNER_VERSION = "2"
 
 # --------------------------------------------------------------------------------------------
 # Lexical layer: comments, strings, characters, «» names, quotations.
@@ -152,12 +161,19 @@ _INST_TOKEN = re.compile(
 
 @dataclass
 class _Pending:
-    """What the final naming of an anonymous instance needs from outside its file."""
+    """What the final naming of an anonymous instance needs from outside its file.
+
+    `header`, `namespace` and `variables` are only used within the file's own scan (to name
+    the instance once every declaration of the file is known); they are not cached.
+    """
 
     index: int
     base: str
     consts: list[str]
     namespace_prefixes: list[str]
+    header: str = ""
+    namespace: list[str] = field(default_factory=list)
+    variables: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -191,39 +207,59 @@ def read_declarations(
     """Scan every `*.lean` under `root` (sorted); paths in the result are relative to `base`.
 
     A problem in one file (bad bytes, unterminated comment, `end` mismatch, ...) is reported as a
-    `Problem` and the scan goes on. With `cache_dir`, per-file results are reused when the file's
-    sha256 is unchanged, so a rescan after editing one file re-parses only that file.
-    `on_file(count, path)` is called after each file (for progress reports).
+    `Problem` and the scan goes on. With `cache_dir`, one SQLite file there per scanned tree keeps
+    each file's result: a file whose size and modification time are unchanged is not even read,
+    one whose bytes hash to the recorded sha256 is not re-parsed, so a rescan after editing one
+    file parses only that file. A cache that cannot be read is rebuilt; one that cannot be
+    written only costs speed. `on_file(count, path)` is called after each file (for progress).
     """
     root = Path(root).resolve()
     if base is not None:
         base = Path(base).resolve()
     else:
         base = root.parent if root.is_file() else root
-    scans: list[tuple[str, _FileScan]] = []
-    for count, file in enumerate(iter_lean_files(root), 1):
-        rel = _relative(file, base)
-        scans.append((rel, _scan_file(file, rel, cache_dir)))
-        if on_file is not None:
-            on_file(count, rel)
-    _name_instances(scans)
-    declarations = tuple(d for _, s in scans for d in s.declarations)
-    module_docs = tuple(m for _, s in scans for m in s.module_docs)
-    problems = tuple(p for _, s in scans for p in s.problems)
+    with _collector_paused():
+        cache = _Cache.open(Path(cache_dir), root, base) if cache_dir is not None else None
+        scans: list[tuple[str, _FileScan]] = []
+        for count, (file, rel, stat) in enumerate(_lean_files(root, base), 1):
+            scans.append((rel, _scan_file(file, rel, stat, cache)))
+            if on_file is not None:
+                on_file(count, rel)
+        if cache is None:
+            _name_instances(scans)
+        elif cache.names_current():
+            _name_instances(scans, only=cache.fresh)
+        else:
+            cache.renamed(_name_instances(scans), dict(scans))
+        if cache is not None:
+            cache.save()
+        declarations = tuple(d for _, s in scans for d in s.declarations)
+        module_docs = tuple(m for _, s in scans for m in s.module_docs)
+        problems = tuple(p for _, s in scans for p in s.problems)
     return ScanResult(declarations, module_docs, problems)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a tree is scanned.
+
+    A scan allocates millions of small objects (declarations, tuples, strings) and forms no
+    reference cycles, so the collector's repeated passes over them are pure overhead: about a
+    third of a cached rescan of 1M lines. It is re-enabled, if it was on, however the scan ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def iter_lean_files(root: Path) -> Iterator[Path]:
     """Every `*.lean` file under `root` in a deterministic (sorted) order."""
-    root = Path(root)
-    if root.is_file():
-        yield root
-        return
-    for directory, subdirs, files in os.walk(root):
-        subdirs.sort()
-        for name in sorted(files):
-            if name.endswith(".lean"):
-                yield Path(directory) / name
+    for file, _, _ in _lean_files(Path(root), Path(root)):
+        yield Path(file)
 
 
 def declaration_record(decl: Declaration) -> dict[str, Any]:
@@ -246,22 +282,82 @@ def declaration_record(decl: Declaration) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
-# Files and the cache
+# Files
 
 
-def _relative(file: Path, base: Path) -> str:
+def _lean_files(root: Path, base: Path) -> Iterator[tuple[str, str, os.stat_result | None]]:
+    """(path, path relative to `base`, stat or None) of every `*.lean` under `root`, sorted.
+
+    A directory's files come before its subdirectories, each group in name order. The stat
+    comes from the directory scan, so an unchanged tree is checked without opening any file.
+    """
+    base_text = str(base)
+    if root.is_file():
+        yield str(root), _relative(str(root), base_text), _stat(str(root))
+        return
+    # Entries under `base` get their relative path by slicing, which is much cheaper than
+    # `os.path.relpath` on every file of a large tree.
+    prefix = base_text.rstrip(os.sep) + os.sep
+    pending = [str(root)]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=operator.attrgetter("name"))
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                subdirs.append(entry.path)
+            elif entry.name.endswith(".lean"):
+                try:
+                    stat: os.stat_result | None = entry.stat()
+                except OSError:
+                    stat = None
+                path = entry.path
+                if path.startswith(prefix):
+                    rel = path[len(prefix):]
+                    if os.sep != "/":
+                        rel = rel.replace(os.sep, "/")
+                else:
+                    rel = _relative(path, base_text)
+                yield path, rel, stat
+        pending.extend(reversed(subdirs))
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _relative(file: str | Path, base: str | Path) -> str:
     rel = os.path.relpath(file, base)
     return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
-def _scan_file(file: Path, rel: str, cache_dir: Path | None) -> _FileScan:
+def _scan_file(
+    file: str, rel: str, stat: os.stat_result | None, cache: _Cache | None
+) -> _FileScan:
+    if cache is not None and stat is not None:
+        cached = cache.unchanged(rel, stat)
+        if cached is not None:
+            return cached
     try:
-        raw = file.read_bytes()
+        with open(file, "rb") as handle:
+            raw = handle.read()
     except OSError as error:
         return _FileScan([], [], [Problem(rel, 0, "unreadable", f"cannot read file: {error}")])
-    digest = hashlib.sha256(raw).hexdigest() if cache_dir is not None else ""
-    if cache_dir is not None:
-        cached = _load_cached(Path(cache_dir), digest, rel)
+    digest = b""
+    if cache is not None and stat is not None:
+        digest = hashlib.sha256(raw).digest()
+        cached = cache.same_content(rel, stat, digest)
         if cached is not None:
             return cached
     text, problems = _decode(raw, rel)
@@ -271,8 +367,8 @@ def _scan_file(file: Path, rel: str, cache_dir: Path | None) -> _FileScan:
         # A scanner bug must not stop the scan of a whole tree: report it against the file.
         scan = _FileScan([], [], [Problem(rel, 1, "internal-error", f"scanner failed: {error!r}")])
     scan.problems[:0] = problems
-    if cache_dir is not None:
-        _store_cached(Path(cache_dir), digest, scan)
+    if cache is not None:
+        cache.store(rel, stat, digest, scan)
     return scan
 
 
@@ -289,56 +385,280 @@ def _decode(raw: bytes, rel: str) -> tuple[str, list[Problem]]:
     return text.removeprefix("\ufeff"), problems
 
 
-def _cache_file(cache_dir: Path, digest: str) -> Path:
-    return cache_dir / f"v{SCANNER_VERSION}" / digest[:2] / f"{digest}.json"
+# --------------------------------------------------------------------------------------------
+# The cache: one SQLite file per scanned tree
 
 
-def _load_cached(cache_dir: Path, digest: str, rel: str) -> _FileScan | None:
-    target = _cache_file(cache_dir, digest)
-    try:
-        data = json.loads(target.read_text(encoding="utf-8"))
-        imports = tuple(data["imports"])
-        return _FileScan(
-            [
-                Declaration(
-                    r[0], r[1], rel, r[2], r[3], r[4], r[5], r[6],
-                    tuple(r[7]), tuple(r[8]), r[9], tuple(r[10]), imports,
-                )
-                for r in data["declarations"]
-            ],
-            [ModuleDoc(rel, m[0], m[1], tuple(m[2]), tuple(m[3])) for m in data["module_docs"]],
-            [Problem(rel, p[0], p[1], p[2]) for p in data["problems"]],
-            [_Pending(*p) for p in data["pending"]],
-        )
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+# A file modified this close to the moment its entry was recorded may have changed again
+# within the file system's timestamp resolution, so its size and mtime prove nothing (the
+# "racy clean" problem of git and make): such a file is hashed, not trusted.
+_RACY_NS = 2_000_000_000
+_CACHE_FORMAT = "2"
+_DECLARATION_FIELDS = tuple(Declaration.__dataclass_fields__)
+_CACHED_FIELDS = tuple(f for f in _DECLARATION_FIELDS if f not in ("path", "imports"))
+_new_object = object.__new__
+
+
+@dataclass
+class _Entry:
+    size: int
+    mtime_ns: int
+    checked_ns: int
+    sha256: bytes
+    names: bytes  # digest of what instance naming reads from the file (see `_naming_digest`)
+    crc: int
+    data: bytes
+
+
+class _Cache:
+    """Per-file scan results of one tree, keyed by relative path, in one SQLite file.
+
+    Each row holds the file's size, mtime and sha256 when it was last checked and its
+    `_FileScan` as a marshal blob with a CRC. Blobs hold final instance names: those depend on
+    other files, so the `meta` table records the digest of every file's naming inputs for which
+    they were computed, and naming is only redone when that changes. The scanner version and
+    the tree's paths are in `meta` too; any difference empties the cache. All changes of one
+    scan are written in one transaction.
+    """
+
+    def __init__(
+        self, connection: sqlite3.Connection, entries: dict[str, _Entry], naming: str
+    ) -> None:
+        self.connection = connection
+        self.entries = entries
+        self.naming = naming
+        self.started_ns = time.time_ns()
+        self.seen: set[str] = set()
+        self.updates: dict[str, _Entry] = {}  # rows to write
+        self.scans: dict[str, _FileScan] = {}  # rows whose blob is (re-)encoded at `save`
+        self.fresh: set[str] = set()  # files parsed in this scan (instances not yet named)
+        self.signature = hashlib.sha256()
+
+    @classmethod
+    def open(cls, cache_dir: Path, root: Path, base: Path) -> _Cache | None:
+        """The cache of the tree at `root`, created if missing, rebuilt if unreadable."""
+        key = hashlib.sha256(f"{root}\0{base}".encode()).hexdigest()[:16]
+        path = cache_dir / f"scan-cache-{key}.sqlite"
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        for attempt in range(2):
+            try:
+                return cls._connect(path, root, base)
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    return None  # another scan is writing it: do without this time
+            except (sqlite3.Error, ValueError, TypeError):
+                pass
+            # Not a database, a foreign schema, a half-written page: start afresh once.
+            if attempt == 0:
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    return None
         return None
 
+    @classmethod
+    def _connect(cls, path: Path, root: Path, base: Path) -> _Cache:
+        connection = sqlite3.connect(path, timeout=1.0, isolation_level=None)
+        try:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
+            meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+            wanted = {
+                "format": _CACHE_FORMAT,
+                "scanner_version": SCANNER_VERSION,
+                "root": str(root),
+                "base": str(base),
+            }
+            entries: dict[str, _Entry] = {}
+            if all(meta.get(key) == value for key, value in wanted.items()):
+                for row in connection.execute(
+                    "SELECT path, size, mtime_ns, checked_ns, sha256, names, crc, data FROM files"
+                ):
+                    entries[row[0]] = _Entry(*row[1:])
+            else:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("DROP TABLE IF EXISTS files")
+                connection.execute(
+                    "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+                    " mtime_ns INTEGER NOT NULL, checked_ns INTEGER NOT NULL,"
+                    " sha256 BLOB NOT NULL, names BLOB NOT NULL, crc INTEGER NOT NULL,"
+                    " data BLOB NOT NULL)"
+                )
+                connection.execute("DELETE FROM meta")
+                connection.executemany("INSERT INTO meta VALUES (?, ?)", wanted.items())
+                connection.execute("COMMIT")
+                meta = {}
+        except BaseException:
+            connection.close()
+            raise
+        return cls(connection, entries, str(meta.get("naming", "")))
 
-def _store_cached(cache_dir: Path, digest: str, scan: _FileScan) -> None:
-    imports = list(scan.declarations[0].imports) if scan.declarations else []
-    payload = {
-        "imports": imports,
-        "declarations": [
-            [d.name, d.kind, d.line, d.start_line, d.end_line, d.signature, d.docstring,
-             d.modifiers, d.attributes, d.has_sorry, d.mentions]
-            for d in scan.declarations
-        ],
-        "module_docs": [
-            [m.line, m.text, m.main_definitions, m.main_results] for m in scan.module_docs
-        ],
-        "problems": [[p.line, p.code, p.message] for p in scan.problems],
-        "pending": [[p.index, p.base, p.consts, p.namespace_prefixes] for p in scan.pending],
-    }
-    target = _cache_file(cache_dir, digest)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp, target)
-    except OSError:
-        # A cache that cannot be written only costs speed next time.
-        return
+    def unchanged(self, rel: str, stat: os.stat_result) -> _FileScan | None:
+        """The cached scan of `rel` if its size and mtime match and are not racy."""
+        self.seen.add(rel)
+        entry = self.entries.get(rel)
+        if (
+            entry is None
+            or entry.size != stat.st_size
+            or entry.mtime_ns != stat.st_mtime_ns
+            or stat.st_mtime_ns >= entry.checked_ns - _RACY_NS
+        ):
+            return None
+        scan = self._load(rel, entry)
+        if scan is not None:
+            self._sign(rel, entry.names)
+        return scan
+
+    def same_content(self, rel: str, stat: os.stat_result, digest: bytes) -> _FileScan | None:
+        """The cached scan of `rel` if its bytes hash to the recorded sha256."""
+        entry = self.entries.get(rel)
+        if entry is None or entry.sha256 != digest:
+            return None
+        scan = self._load(rel, entry)
+        if scan is not None:
+            self.updates[rel] = _Entry(
+                stat.st_size, stat.st_mtime_ns, self.started_ns, digest, entry.names,
+                entry.crc, entry.data,
+            )
+            self._sign(rel, entry.names)
+        return scan
+
+    def store(self, rel: str, stat: os.stat_result | None, digest: bytes, scan: _FileScan) -> None:
+        """Record a freshly parsed file (its blob is written by `save`, after naming)."""
+        names = _naming_digest(scan)
+        self.fresh.add(rel)
+        self._sign(rel, names)
+        if stat is not None:
+            self.updates[rel] = _Entry(
+                stat.st_size, stat.st_mtime_ns, self.started_ns, digest, names, 0, b""
+            )
+            self.scans[rel] = scan
+
+    def names_current(self) -> bool:
+        """Whether the cached blobs' instance names were computed for this very tree."""
+        return self.signature.hexdigest() == self.naming
+
+    def renamed(self, rels: set[str], scans: dict[str, _FileScan]) -> None:
+        """Files whose instance names changed: their blobs are rewritten by `save`."""
+        for rel in rels:
+            if rel in self.scans:
+                continue
+            entry = self.updates.get(rel) or self.entries.get(rel)
+            if entry is not None:
+                self.updates[rel] = entry
+                self.scans[rel] = scans[rel]
+
+    def _sign(self, rel: str, names: bytes) -> None:
+        self.signature.update(rel.encode() + b"\0" + names)
+
+    def _load(self, rel: str, entry: _Entry) -> _FileScan | None:
+        """The scan in `entry`, or None if its blob is damaged (then the file is re-parsed)."""
+        try:
+            if zlib.crc32(entry.data) != entry.crc:
+                return None
+            return _decode_scan(entry.data, rel)
+        except (ValueError, EOFError, TypeError, IndexError, KeyError):
+            return None
+
+    def save(self) -> None:
+        """Write this scan's changes and forget files that are gone, in one transaction."""
+        for rel, scan in self.scans.items():
+            data = _encode_scan(scan)
+            entry = self.updates[rel]
+            self.updates[rel] = _Entry(
+                entry.size, entry.mtime_ns, entry.checked_ns, entry.sha256, entry.names,
+                zlib.crc32(data), data,
+            )
+        gone = [rel for rel in self.entries if rel not in self.seen]
+        naming = self.signature.hexdigest()
+        try:
+            if self.updates or gone or naming != self.naming:
+                self.connection.execute("BEGIN IMMEDIATE")
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        (rel, e.size, e.mtime_ns, e.checked_ns, e.sha256, e.names, e.crc, e.data)
+                        for rel, e in self.updates.items()
+                    ),
+                )
+                self.connection.executemany(
+                    "DELETE FROM files WHERE path = ?", ((rel,) for rel in gone)
+                )
+                self.connection.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('naming', ?)", (naming,)
+                )
+                self.connection.execute("COMMIT")
+        except sqlite3.Error:
+            # Locked by another scan, disk full, read-only: the cache only costs speed.
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
+        finally:
+            self.connection.close()
+
+
+def _naming_digest(scan: _FileScan) -> bytes:
+    """A digest of what naming anonymous instances reads from a freshly parsed file."""
+    generated = _generated_indices(scan)
+    names = tuple(d.name for i, d in enumerate(scan.declarations) if i not in generated)
+    pending = tuple(
+        (p.index, p.base, tuple(p.consts), tuple(p.namespace_prefixes)) for p in scan.pending
+    )
+    return hashlib.sha256(marshal.dumps((names, pending))).digest()
+
+
+def _encode_scan(scan: _FileScan) -> bytes:
+    """`scan` as a marshal blob; identifiers are interned so repeats are stored once."""
+    intern = sys.intern
+    imports = scan.declarations[0].imports if scan.declarations else ()
+    declarations = tuple(
+        (
+            d.name, intern(d.kind), d.line, d.start_line, d.end_line, d.signature, d.docstring,
+            d.modifiers, d.attributes, d.has_sorry, tuple(map(intern, d.mentions)),
+        )
+        for d in scan.declarations
+    )
+    return marshal.dumps(
+        (
+            imports,
+            declarations,
+            tuple((m.line, m.text, m.main_definitions, m.main_results) for m in scan.module_docs),
+            tuple((p.line, p.code, p.message, p.severity) for p in scan.problems),
+            tuple(
+                (p.index, p.base, tuple(p.consts), tuple(p.namespace_prefixes))
+                for p in scan.pending
+            ),
+        )
+    )
+
+
+def _decode_scan(data: bytes, rel: str) -> _FileScan:
+    imports, declarations, module_docs, problems, pending = marshal.loads(data)
+    return _FileScan(
+        [_cached_declaration(row, rel, imports) for row in declarations],
+        [ModuleDoc(rel, *m) for m in module_docs],
+        [Problem(rel, *p) for p in problems],
+        [_Pending(index, base, list(consts), list(prefixes))
+         for index, base, consts, prefixes in pending],
+    )
+
+
+def _cached_declaration(row: tuple[Any, ...], path: str, imports: tuple[str, ...]) -> Declaration:
+    """A `Declaration` from a cache row without running the frozen dataclass `__init__`.
+
+    A warm rescan of a large tree rebuilds hundreds of thousands of records, and the frozen
+    `__init__` (one `object.__setattr__` per field) is most of that time; filling the instance
+    dictionary directly gives an equal record in about a third of it.
+    """
+    decl = _new_object(Declaration)
+    values = decl.__dict__
+    values.update(zip(_CACHED_FIELDS, row))
+    values["path"] = path
+    values["imports"] = imports
+    return decl
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,7 +680,7 @@ class _Command:
 class _Scope:
     kind: str  # namespace | section | mutual
     header: str
-    variables: set[str] = field(default_factory=set)
+    variables: dict[str, str] = field(default_factory=dict)  # name -> head of its type
 
 
 class _Text:
@@ -576,6 +896,7 @@ def _scan_text(text: str, path: str) -> _FileScan:
     body = [c.start for c in commands if c.keyword not in ("import", "module", "prelude")]
     imports = _imports(doc, body[0] if body else len(text))
     _walk_commands(doc, commands, imports, scan)
+    _base_instance_names(scan)
     scan.problems.sort(key=lambda p: p.line)
     return scan
 
@@ -805,10 +1126,10 @@ def _walk_commands(
         elif kw == "end":
             _close_scopes(doc, command, scopes)
         elif kw == "variable":
-            scopes[-1].variables.update(_binder_names(masked[command.kw_end:end]))
+            scopes[-1].variables.update(_binder_names(doc.text, masked, command.kw_end, end))
         elif kw in _ALL_DECL_KINDS:
             namespace = [s.header for s in scopes if s.kind == "namespace"]
-            variables = set().union(*(s.variables for s in scopes))
+            variables = {k: v for s in scopes for k, v in s.variables.items()}
             _declare(doc, command, end, namespace, variables, imports, scan, generated)
 
 
@@ -908,12 +1229,26 @@ def _escape_part(part: str) -> str:
     return part if _is_lean_identifier(part) else f"«{part}»"
 
 
-def _binder_names(text: str) -> set[str]:
-    names: set[str] = set()
-    for group in re.finditer(r"[({⦃\[]([^(){}⦃⦄\[\]:]*?)(?::|[)}⦄\]])", text):
-        for word in group.group(1).split():
+_BINDER = re.compile(r"([({⦃\[])([^(){}⦃⦄\[\]:]*?)(:|[)}⦄\]])")
+
+
+def _binder_names(text: str, masked: str, start: int, end: int) -> dict[str, str]:
+    """The names a `variable` command binds, each with the head constant of its type.
+
+    `[Monad m]` binds no name (the class is not a variable); `[inst : Monad m]` binds `inst`.
+    """
+    names: dict[str, str] = {}
+    for group in _BINDER.finditer(masked, start, end):
+        opener, inside, stop = group.groups()
+        if opener == "[" and stop != ":":
+            continue
+        head = ""
+        if stop == ":":
+            after = _NAME.match(text, _skip_space(masked, group.end()))
+            head = after.group() if after is not None else ""
+        for word in inside.split():
             if _PLAIN_ID.match(word):
-                names.add(word)
+                names[word] = head
     return names
 
 
@@ -922,7 +1257,7 @@ def _declare(
     command: _Command,
     end: int,
     namespace: list[str],
-    variables: set[str],
+    variables: dict[str, str],
     imports: tuple[str, ...],
     scan: _FileScan,
     generated: dict[str, int],
@@ -955,10 +1290,12 @@ def _declare(
         if kw == "example":
             name = ".".join([*namespace, "_example"])
         elif kw == "instance" and not raw:
-            header = masked[sig_start:stop]
-            base, consts = _instance_base_name(header, namespace, variables)
-            name = ".".join([*namespace, base])
-            pending = _Pending(len(scan.declarations), base, consts, _prefixes(namespace))
+            # Named once the whole file is scanned (see `_base_instance_names`).
+            name = ".".join([*namespace, "inst"])
+            pending = _Pending(
+                len(scan.declarations), "inst", [], _prefixes(namespace),
+                masked[sig_start:stop], list(namespace), dict(variables),
+            )
         signature = doc.without_comments(sig_start, stop)
         where_helpers = terminator in (":=", "|")
     elif kw in _SYNTAX_KINDS:
@@ -1019,6 +1356,8 @@ def _header_stop(masked: str, pos: int, end: int, kw: str) -> tuple[int, str]:
         elif c in ")]}⟩⦄⟧":
             depth = max(0, depth - 1)
         elif depth == 0:
+            if token == ":=" and _OPEN_LET.search(masked, pos, m.start()):
+                continue  # `letI x := v; T` inside the type
             if token == "|" and not typed:
                 nxt = _ARROW_OR_ASSIGN.search(masked, m.end(), end)
                 if nxt is None or nxt.group() != "=>":
@@ -1047,7 +1386,7 @@ def _make_declaration(
     if command.doc is not None:
         s, e = command.doc
         docstring = doc.text[s + 3:e - 2].strip()
-    attributes = tuple(a for s, e in command.attributes for a in _split_attributes(doc.text[s:e]))
+    attributes = tuple(a for s, e in command.attributes for a in _split_attributes(doc, s, e))
     modifiers = tuple(command.modifiers)
     mentions = tuple(
         w for w in dict.fromkeys(_MENTION.findall(masked, sig_start, body_end)) if w not in _NOT_MENTIONS
@@ -1075,29 +1414,26 @@ def _has_sorry(masked: str, start: int, end: int) -> bool:
     return _SORRY.search(masked, start, end) is not None
 
 
-def _split_attributes(content: str) -> list[str]:
+def _split_attributes(doc: _Text, start: int, end: int) -> list[str]:
+    """The comma-separated attributes of `@[...]` between `start` and `end`, as written.
+
+    Commas are looked for in the masked text, so one inside a string or a doc comment given to
+    an attribute (`@[to_additive /-- ..., ... -/]`) does not split it.
+    """
     result = []
     depth = 0
-    current: list[str] = []
-    in_string = False
-    for c in content:
-        if in_string:
-            current.append(c)
-            if c == '"':
-                in_string = False
-            continue
-        if c == '"':
-            in_string = True
-        elif c in _OPEN:
+    last = start
+    masked = doc.masked
+    for i in range(start, end):
+        c = masked[i]
+        if c in _OPEN:
             depth += 1
         elif c in ")]}⟩⦄⟧":
             depth -= 1
         elif c == "," and depth == 0:
-            result.append("".join(current))
-            current = []
-            continue
-        current.append(c)
-    result.append("".join(current))
+            result.append(doc.text[last:i])
+            last = i + 1
+    result.append(doc.text[last:end])
     return [_SPACE.sub(" ", a).strip() for a in result if a.strip()]
 
 
@@ -1157,7 +1493,9 @@ def _declare_helpers(
         helper_end = min([f[0] for f in found if f[0] > s] + [body_end])
         column = doc.column(s)
         for line in _HELPER_LINE.finditer(masked, s, helper_end):
-            if len(line.group(1).expandtabs()) <= column:
+            indent = len(line.group(1).expandtabs())
+            # match alternatives `| pat => …` may sit at the helper's own column
+            if indent < column or (indent == column and masked[line.end()] != "|"):
                 helper_end = line.start()
                 break
         start = s
@@ -1171,7 +1509,7 @@ def _declare_helpers(
         attributes: tuple[str, ...] = ()
         if masked.startswith("@[", s):
             close = masked.find("]", s)
-            attributes = tuple(_split_attributes(doc.text[s + 2:close]))
+            attributes = tuple(_split_attributes(doc, s + 2, close))
         scan.declarations.append(
             Declaration(
                 name=f"{parent.name}.{_normal_name(raw)}",
@@ -1338,14 +1676,36 @@ def _pattern_name(tokens: list[str], kw: str) -> str:
 # Names Lean generates: anonymous instances (Lean.Elab.DeclNameGen, from syntax)
 
 
-def _instance_base_name(header: str, namespace: list[str], variables: set[str]) -> tuple[str, list[str]]:
-    """`inst…` for an anonymous instance header (binders `:` type) and the constants it names."""
+_Resolver = Callable[[str], tuple[str, str]]
+
+
+def _no_file_constants(ident: str) -> tuple[str, str]:
+    return "", ""
+
+
+def _instance_base_name(
+    header: str,
+    namespace: list[str],
+    variables: dict[str, str],
+    resolve: _Resolver = _no_file_constants,
+) -> tuple[str, list[str]]:
+    """`inst…` for an anonymous instance header (binders `:` type) and the constants it names.
+
+    `variables` maps the section variables to the heads of their types; `resolve(ident)` says
+    whether the file itself makes `ident` a constant ("const", full name), an auto-bound
+    variable ("var", "") or neither ("", "").
+    """
+    # `letI x := v; T` (or with a line break) names like `T`: Lean's winnowing unfolds `let`s.
+    header = _LET_BINDING.sub(" ", header)
     tokens = [m.group() for m in _INST_TOKEN.finditer(header)]
     binders, type_tokens = _split_binders(tokens)
-    bound = set(variables)
-    for names, _, _ in binders:
-        bound.update(names)
-    parser = _TermParser(type_tokens, bound, namespace)
+    types = dict(variables)
+    for names, ty, _ in binders:
+        head = ty[0] if ty and _NAME.fullmatch(ty[0]) else ""
+        for bound_name in names:
+            types[bound_name] = head
+    bound = set(types)
+    parser = _TermParser(type_tokens, bound, namespace, types, resolve)
     body = parser.parse()
     hyps: list[Any] = []
     later_text = [" ".join(type_tokens)]
@@ -1354,7 +1714,7 @@ def _instance_base_name(header: str, namespace: list[str], variables: set[str]) 
         later_text.append(" ".join(ty))
         if used or not ty:
             continue
-        hyps.insert(0, _TermParser(ty, bound, namespace).parse())
+        hyps.insert(0, _TermParser(ty, bound, namespace, types, resolve).parse())
     namer = _Namer(namespace)
     # peel arrows of the type itself as binders
     while isinstance(body, tuple) and body[0] == "forall":
@@ -1407,12 +1767,24 @@ def _split_binders(tokens: list[str]) -> tuple[list[tuple[list[str], list[str], 
 class _TermParser:
     """A small parser of instance types into winnowed trees (Lean's `winnowExpr`, from syntax)."""
 
-    def __init__(self, tokens: list[str], bound: set[str], namespace: list[str]) -> None:
+    def __init__(
+        self,
+        tokens: list[str],
+        bound: set[str],
+        namespace: list[str],
+        types: dict[str, str] | None = None,
+        resolve: _Resolver = _no_file_constants,
+    ) -> None:
         self.tokens = tokens
         self.i = 0
         self.bound = set(bound)
         self.namespace = namespace
+        self.types = types or {}
+        self.resolve = resolve
         self.depth = 0
+
+    def sub(self, tokens: list[str]) -> _TermParser:
+        return _TermParser(tokens, self.bound, self.namespace, self.types, self.resolve)
 
     def peek(self) -> str:
         return self.tokens[self.i] if self.i < len(self.tokens) else ""
@@ -1474,7 +1846,7 @@ class _TermParser:
             t in ("(", "⟨", "{", "_")
             or t in _NOTATION_CONST
             or t[0].isdigit()
-            or (t[0].isalpha() or t[0] in "_«") and t not in ("fun", "λ", "with", "then", "else")
+            or (t[0].isalpha() or t[0] in "_«") and t not in ("with", "then", "else")
         )
 
     def atom(self) -> Any:
@@ -1496,9 +1868,11 @@ class _TermParser:
                 self.i += 1
                 body = self.arrow()
                 return ("forall", ("var",), body)
-            if ":" in inner:
+            if len(inner) > 2 and inner[1] == ":=":
+                inner = inner[2:]  # a named argument `(α := T)` names like `T`
+            elif ":" in inner:
                 inner = inner[: inner.index(":")]
-            return _TermParser(inner, self.bound, self.namespace).parse()
+            return self.sub(inner).parse()
         if t in ("⟨", "{"):
             close = "⟩" if t == "⟨" else "}"
             depth = 1
@@ -1510,8 +1884,18 @@ class _TermParser:
                 self.i += 1
             return ("var",)
         if t in ("fun", "λ"):
-            self.i = len(self.tokens)
-            return ("var",)
+            # Lean names a lambda by its body (the binder types appear elsewhere).
+            names = []
+            while self.i < len(self.tokens) and self.tokens[self.i] not in ("=>", "↦", "|"):
+                if _PLAIN_ID.match(self.tokens[self.i]):
+                    names.append(self.tokens[self.i])
+                self.i += 1
+            if self.peek() not in ("=>", "↦"):
+                self.i = len(self.tokens)
+                return ("var",)
+            self.i += 1
+            self.bound.update(names)
+            return self.arrow()
         if t in ("Type", "Sort"):
             star = self.peek() == "*"
             if star or (self.peek() and (self.peek()[0].isalpha() or self.peek() == "_")
@@ -1525,17 +1909,41 @@ class _TermParser:
         if t and t[0].isdigit():
             return self.const("OfNat.ofNat")
         if t and (t[0].isalpha() or t[0] in "_«"):
-            if t == "_" or t in self.bound or _looks_like_variable(t):
-                return ("var",)
-            return self.const(t)
+            return self.identifier(t)
         return ("var",)
+
+    def identifier(self, t: str) -> Any:
+        if t == "_" or t in self.bound:
+            return ("var",)
+        head, dot, field_name = t.partition(".")
+        if dot and head in self.bound:
+            # `x.f` with `x : T …` is the projection `T.f`, a constant of the module of `T`.
+            owner = self.types.get(head, "")
+            if not owner:
+                return self.const(t)
+            kind, full = self.resolve(owner)
+            owner = full if kind == "const" else _normal_name(owner)
+            return ("const", f"{owner}.{_normal_name(field_name)}", owner)
+        kind, full = self.resolve(t)
+        if kind == "const":
+            return ("const", full)
+        if kind == "var" or _looks_like_variable(t):
+            return ("var",)
+        return self.const(t)
 
     def const(self, name: str) -> Any:
         return ("const", _normal_name(name))
 
 
+# Short lower-case names are taken for variables, except these constants of Lean's core.
+_SHORT_CONSTANTS = frozenset({"id", "or", "ne"})
+_LET_BINDING = re.compile(r"(?<![\w'!?.])(?:let|letI|have|haveI)(?![\w'!?])[^;\n]*(?:;|\n|\Z)")
+# `letI x := v` (up to `;` or the end of its line) in a header: its `:=` does not end it.
+_OPEN_LET = re.compile(r"(?<![\w'!?.])(?:let|letI|have|haveI)(?![\w'!?])[^;\n]*\Z")
+
+
 def _looks_like_variable(name: str) -> bool:
-    if "." in name:
+    if "." in name or name in _SHORT_CONSTANTS:
         return False
     core = name.rstrip("'").rstrip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖ'")
     return len(core) <= 1 or (len(core) == 2 and not core[0].isupper())
@@ -1576,6 +1984,8 @@ class _Namer:
             if self._namespace_const(e[1]):
                 return ""
             self.consts.append(e[1])
+            if len(e) > 2:
+                self.consts.append(e[2])  # the structure a projection belongs to
             last: str = e[1].rsplit(".", 1)[-1]
             if last.startswith("«") and last.endswith("»"):
                 last = last[1:-1]
@@ -1599,68 +2009,151 @@ def _module_name(path: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _name_instances(scans: list[tuple[str, _FileScan]]) -> None:
-    """Give anonymous instances their final names (suffixes depend on other files)."""
+def _base_instance_names(scan: _FileScan) -> None:
+    """Name the file's anonymous instances from their headers (before any module suffix).
+
+    An identifier that the file declares before the instance is that constant; one that the
+    file declares only after it cannot be, so it is an auto-bound variable (`relaxedAutoImplicit`).
+    """
+    if not scan.pending:
+        return
+    first_index: dict[str, int] = {}
+    for index, decl in enumerate(scan.declarations):
+        first_index.setdefault(decl.name, index)
+    for pending in scan.pending:
+        position = pending.index
+
+        def resolve(ident: str, namespace: list[str] = pending.namespace,
+                    position: int = position) -> tuple[str, str]:
+            later = False
+            parts = _split_name(ident)
+            for k in range(len(namespace), -1, -1):
+                candidate = ".".join([*namespace[:k], *parts])
+                found = first_index.get(candidate)
+                if found is not None:
+                    if found < position:
+                        return "const", candidate
+                    later = True
+            return ("var", "") if later else ("", "")
+
+        base, consts = _instance_base_name(
+            pending.header, pending.namespace, pending.variables, resolve
+        )
+        pending.base = base
+        pending.consts = consts
+        name = ".".join([*pending.namespace, base])
+        _rename_with_helpers(scan.declarations, pending.index, name)
+
+
+def _rename_with_helpers(declarations: list[Declaration], index: int, name: str) -> bool:
+    """Rename declarations[index] and the `where`/`let rec` helpers listed right after it."""
+    old = declarations[index].name
+    if old == name:
+        return False
+    declarations[index] = _renamed(declarations[index], name)
+    prefix = old + "."
+    for i in range(index + 1, len(declarations)):
+        helper = declarations[i]
+        if not helper.name.startswith(prefix):
+            break
+        declarations[i] = _renamed(helper, name + helper.name[len(old):])
+    return True
+
+
+def _name_instances(
+    scans: list[tuple[str, _FileScan]], only: set[str] | None = None
+) -> set[str]:
+    """Give anonymous instances their final names (suffixes depend on other files).
+
+    Lean (`mkBaseNameWithSuffix`) adds no suffix when the name mentions a constant of the
+    module itself, `_project` when it mentions one of the same project, and the whole module
+    path otherwise; `mkUnusedBaseName` then appends `_1`, `_2`, ... to a name already taken.
+    Only the files in `only` (all if None) are named; the paths whose names changed are
+    returned. Names already final are left as they are, so naming twice changes nothing.
+    """
+    named = [(path, scan) for path, scan in scans if scan.pending and (only is None or path in only)]
     wanted = {
         name
-        for _, scan in scans
+        for _, scan in named
         for pending in scan.pending
         for name in pending.consts + pending.namespace_prefixes
     }
+    renamed: set[str] = set()
     if not wanted:
-        return
+        return renamed
     lasts = {name.rsplit(".", 1)[-1] for name in wanted}
-    # suffix as written -> {path of a file declaring a name with that suffix}
+    # suffix as written -> paths of the files declaring a name with that suffix, and their roots
     declared: dict[str, set[str]] = {}
     for path, scan in scans:
-        for decl in scan.declarations:
-            last = decl.name.rsplit(".", 1)[-1]
-            if last not in lasts:
-                continue
-            parts = decl.name.split(".")
+        names = [d.name for d in scan.declarations]
+        if scan.pending:
+            generated = _generated_indices(scan)
+            names = [n for i, n in enumerate(names) if i not in generated]
+        for name in [n for n in names if n[n.rfind(".") + 1:] in lasts]:
+            parts = name.split(".")
             for k in range(len(parts)):
                 suffix = ".".join(parts[k:])
                 if suffix in wanted:
                     declared.setdefault(suffix, set()).add(path)
-    roots: dict[str, str] = {}
-    for path, scan in scans:
-        if not scan.pending:
-            continue
+    roots: dict[str, set[str]] = {}
+    for suffix, paths in declared.items():
+        roots[suffix] = {_project_of(where) for where in paths}
+    for path, scan in named:
         module = _module_name(path)
         project = module[0] if module else ""
-        used: set[str] = {d.name for d in scan.declarations}
+        pending_indices = {pending.index for pending in scan.pending}
+        used = {d.name for i, d in enumerate(scan.declarations) if i not in pending_indices}
         for pending in scan.pending:
             decl = scan.declarations[pending.index]
             namespace = decl.name.rsplit(".", 1)[0] if "." in decl.name else ""
             base = pending.base
             if project != "Init":
-                local = False
-                in_project = False
-                for name in pending.consts + pending.namespace_prefixes:
-                    paths = declared.get(name, ())
-                    if path in paths:
-                        local = True
-                        break
-                    for where in paths:
-                        if where not in roots:
-                            found = _module_name(where)
-                            roots[where] = found[0] if found else ""
-                        in_project = in_project or roots[where] == project
-                if local:
+                names = pending.consts + pending.namespace_prefixes
+                if any(path in declared.get(name, ()) for name in names):
                     suffix = ""
-                elif in_project:
+                elif any(project in roots.get(name, ()) for name in names):
                     suffix = "_" + _decapitalize(project)
                 else:
                     suffix = "".join("_" + _decapitalize(p) for p in module)
                 base += suffix
             name = f"{namespace}.{base}" if namespace else base
-            if name != decl.name and name in used:
+            if name in used:
                 k = 1
                 while f"{name}_{k}" in used:
                     k += 1
                 name = f"{name}_{k}"
             used.add(name)
-            scan.declarations[pending.index] = replace(decl, name=name)
+            if _rename_with_helpers(scan.declarations, pending.index, name):
+                renamed.add(path)
+    return renamed
+
+
+def _generated_indices(scan: _FileScan) -> set[int]:
+    """Positions of the file's anonymous instances and of their `where` helpers."""
+    generated: set[int] = set()
+    declarations = scan.declarations
+    for pending in scan.pending:
+        generated.add(pending.index)
+        prefix = declarations[pending.index].name + "."
+        i = pending.index + 1
+        while i < len(declarations) and declarations[i].name.startswith(prefix):
+            generated.add(i)
+            i += 1
+    return generated
+
+
+def _project_of(path: str) -> str:
+    module = _module_name(path)
+    return module[0] if module else ""
+
+
+def _renamed(decl: Declaration, name: str) -> Declaration:
+    """`replace(decl, name=name)` without the frozen `__init__` (see `_cached_declaration`)."""
+    copy = _new_object(Declaration)
+    values = copy.__dict__
+    values.update(decl.__dict__)
+    values["name"] = name
+    return copy
 
 
 def _decapitalize(s: str) -> str:
