@@ -1072,3 +1072,14 @@ def load_repository() -> Catalogue:
     from mlcatalogue.join import load_catalogue
 
     return load_catalogue(REPOSITORY)
+
+
+def test_ascii_spelling_finds_polish_l() -> None:
+    """Typing `Lojasiewicz` finds the Polyak–Łojasiewicz entries, as `Łojasiewicz` does."""
+    from mlcatalogue import load
+
+    catalogue = load(Path(__file__).resolve().parents[1])
+    plain = [hit.entry.id for hit in catalogue.search("Lojasiewicz")]
+    accented = [hit.entry.id for hit in catalogue.search("Łojasiewicz")]
+    assert "pl_linear_convergence" in plain
+    assert set(plain) == set(accented)

@@ -269,7 +269,8 @@ def write_index(
                     " ".join([entry.id, *(lean_name_words(name) for name in entry.decls)]),
                     entry.statement,
                     "\n".join(decl.docstring for decl in found if decl.docstring),
-                    " ".join([*entry.tags, entry.area]),
+                    " ".join([*entry.tags, entry.area, *ascii_spellings(entry.title,
+                                                                      entry.statement)]),
                     " ".join(
                         f"{key} {assumption_titles.get(key, '')}" for key in entry.assumptions
                     ),
@@ -360,6 +361,23 @@ def lean_name_words(name: str) -> str:
         if len(parts) > 1:
             extra.extend(parts)
     return " ".join([name, *extra])
+
+
+# Letters that FTS5's unicode61 tokenizer does not fold (no canonical decomposition).
+_UNFOLDED = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d",
+                           "ß": "ss", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe"})
+
+
+def ascii_spellings(*texts: str) -> list[str]:
+    """ASCII spellings of words with letters the tokenizer cannot fold, so that a reader who
+    types `Lojasiewicz` finds `Łojasiewicz`."""
+    words: dict[str, None] = {}
+    for text in texts:
+        for word in re.findall(r"\w+", text):
+            folded = word.translate(_UNFOLDED)
+            if folded != word:
+                words.setdefault(folded, None)
+    return list(words)
 
 
 def _facet_token(facet: str, value: str) -> str:
