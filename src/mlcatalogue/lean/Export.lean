@@ -1,4 +1,5 @@
 import MLCatalogue
+import Lean
 
 /-!
 # Export of the catalogue's declarations (run after `lake build`)
@@ -34,8 +35,10 @@ def kindOf : ConstantInfo → String
   | .recInfo _ => "recursor"
 
 /-- A source range as JSON, with 1-based lines and 0-based columns as Lean stores them.
-(`Lean.DeclarationRange`, `Lean.Position`: src/Lean/DeclarationRange.lean,
-src/Lean/Data/Position.lean; `Lean.Json.mkObj`, `Lean.toJson`: src/Lean/Data/Json/.) -/
+(`Lean.DeclarationRange`: src/Lean/DeclarationRange.lean, in later releases
+src/Lean/Data/DeclarationRange.lean; `Lean.Position`: src/Lean/Data/Position.lean;
+`Lean.Json.mkObj`: src/Lean/Data/Json/Basic.lean; `Lean.toJson`:
+src/Lean/Data/Json/FromToJson.lean.) -/
 def rangeJson (range : DeclarationRange) : Json :=
   Json.mkObj [
     ("line", toJson range.pos.line),
@@ -61,8 +64,19 @@ def moduleOf (env : Environment) (name : Name) : Option Name :=
   | some idx => env.header.moduleNames[idx.toNat]?
   | none => none
 
+/-- The signature as the hover shows it, or `""` when the delaborator fails.
+(`Lean.PrettyPrinter.ppSignature : Name → MetaM FormatWithInfos`: src/Lean/PrettyPrinter.lean.) -/
+def signatureOf (name : Name) : MetaM String := do
+  try
+    let formatted ← PrettyPrinter.ppSignature name
+    return formatted.fmt.pretty
+  catch _ =>
+    return ""
+
 /-- The JSON line for one declaration, or `none` for constants without a source range
-(auto-generated ones such as recursors and `match` auxiliaries).
+(e.g. `match` auxiliaries). `findDeclarationRanges?` answers for `rec`, `casesOn`, `recOn`,
+`noConfusion` … with the range of their inductive type, so those lines are written too; the
+Python side keeps only names its source scan found.
 (`Lean.findDeclarationRanges?`: src/Lean/DeclarationRange.lean; `Lean.findDocString?`:
 src/Lean/DocString.lean; `Lean.PrettyPrinter.ppSignature`: src/Lean/PrettyPrinter.lean;
 `Lean.collectAxioms`: src/Lean/Util/CollectAxioms.lean; `Lean.isStructure`,
@@ -72,12 +86,7 @@ def declarationJson (name : Name) (info : ConstantInfo) : MetaM (Option Json) :=
   match ← findDeclarationRanges? name with
   | none => return none
   | some ranges =>
-    let mut signature := ""
-    try
-      let formatted ← PrettyPrinter.ppSignature name
-      signature := formatted.fmt.pretty
-    catch _ =>
-      signature := ""
+    let signature ← signatureOf name
     let docstring ← findDocString? env name
     let axioms ← collectAxioms name
     let fields : Array Name :=
@@ -96,7 +105,8 @@ def declarationJson (name : Name) (info : ConstantInfo) : MetaM (Option Json) :=
 
 /-- Write the header line and one line per declaration to the file named by
 `MLCATALOGUE_EXPORT` (default `build/lean-export.jsonl`).
-(`IO.getEnv`, `IO.FS.writeFile`: src/Init/System/IO.lean; `Lean.versionString`,
+(`IO.getEnv`, `IO.FS.writeFile`: src/Init/System/IO.lean; the `String → System.FilePath`
+coercion: src/Init/System/FilePath.lean; `Lean.versionString`,
 `Lean.githash`: src/Init/Meta.lean; `Lean.Json.compress`: src/Lean/Data/Json/Printer.lean.) -/
 def exportAll : MetaM Unit := do
   let path := (← IO.getEnv "MLCATALOGUE_EXPORT").getD "build/lean-export.jsonl"
