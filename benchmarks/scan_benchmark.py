@@ -4,8 +4,10 @@ Usage:
     python benchmarks/scan_benchmark.py [DIR] [--lines N]
 
 Without DIR, a tree of at least N (default 1,000,000) lines is generated in a temporary directory
-from the real Lean files in tests/data/scanner/ (each copy in its own namespace). Every scan runs
-in a fresh process pinned to one core; the table gives, for a cold scan (no cache), a scan that
+from the hand-written fixtures in tests/data/scanner/constructs/ and, when MLCATALOGUE_REAL_LEAN
+names a directory of real Lean files (not in the repository; tests/data/scanner/real/README.md
+says where to fetch them), from those too, each copy in its own namespace. Every scan runs in a
+fresh process pinned to one core; the table gives, for a cold scan (no cache), a scan that
 fills the cache, a warm rescan (nothing changed) and a rescan after editing one file: wall and
 CPU seconds, lines per wall second, peak RSS and the ratio to `grep -c` over the same files.
 Targets: >= 100,000 lines/s cold on one core; the one-file rescan near-instant.
@@ -44,11 +46,12 @@ print(json.dumps({
 
 
 def generate_tree(target: Path, lines: int) -> None:
-    """Copies of the real test files, each copy in its own namespace, until `lines` is reached.
+    """Copies of the test fixtures (and real files), each in its own namespace, up to `lines`.
 
     The files get a modification time an hour in the past, as an untouched checkout would have.
     """
-    texts = [p.read_text(encoding="utf-8") for p in sorted((SOURCES / "real").glob("*.lean"))]
+    real = os.environ.get("MLCATALOGUE_REAL_LEAN", "").strip()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(real).glob("*.lean"))] if real else []
     texts += [
         p.read_text(encoding="utf-8")
         for p in sorted((SOURCES / "constructs").glob("*.lean"))

@@ -12,11 +12,16 @@ Naming conventions where Lean generates a name (documented in the README):
   syntax: `inst` + the head constants of the class application + `Of…` for the instance arguments,
   with the `_project`/`_module_path` suffix Lean adds when no constant of the file is mentioned,
   and `_1`, `_2`, ... for a repeated name. Identifiers the file declares before the instance are
-  its constants; ones it declares only later are auto-bound variables. Implicit arguments and
-  coercions that only elaboration reveals (`Decidable (a < b)` naming `Nat`) are out of reach;
+  its constants; ones it declares only later are auto-bound variables; the file's own prefix
+  notations (`notation3 "Γ" K => F K`) stand for their constant, and `(t).f` names the file's
+  `….f` first. Implicit arguments and coercions that only elaboration reveals
+  (`Decidable (a < b)` naming `Nat`) are out of reach;
 - `example`: `<namespace>._example`;
 - `syntax`/`macro`/`elab`/`notation`/`infix…` without `(name := x)`: Lean's generated kind name
-  (`term_+_`, `tacticFoo_`), printed with `«»` where the name is not an identifier;
+  (`term_+_`, `tacticFoo_`), printed with `«»` where the name is not an identifier; a syntax
+  abbreviation `syntax foo := …` is `foo`;
+- `declare_syntax_cat c`: the constant Lean declares for it, `Lean.Parser.Category.c`;
+- `alias a ← b c` (Mathlib's older syntax): one alias per name after the arrow;
 - `macro_rules`, `elab_rules` and `initialize` without a name: "" (Lean's are unprintable).
 """
 
@@ -42,7 +47,7 @@ from typing import Any
 
 from mlcatalogue.model import Declaration, ModuleDoc, Problem, ScanResult
 
-SCANNER_VERSION = "2"
+SCANNER_VERSION = "3"
 
 # --------------------------------------------------------------------------------------------
 # Lexical layer: comments, strings, characters, «» names, quotations.
@@ -85,6 +90,9 @@ _AFTER_IN = re.compile(
 )
 _COMMAND_WORDS = frozenset(_STRONG + _WEAK_DECL)
 _COLUMN0_WORDS = frozenset(_WEAK_COMMAND)
+# Column-0 commands that may also follow attributes or modifiers (`@[inherit_doc f] notation3 …`,
+# `local notation3 …`); they declare nothing the scanner reports but end the previous command.
+_PREFIXED_COMMANDS = frozenset({"notation3"})
 _MODIFIERS = frozenset(
     "private protected noncomputable partial unsafe nonrec scoped local public meta".split()
 )
@@ -98,7 +106,8 @@ _SYNTAX_KINDS = frozenset(
 )
 _OTHER_DECL_KINDS = frozenset(
     "macro_rules elab_rules initialize builtin_initialize register_option "
-    "register_builtin_option alias simproc dsimproc builtin_simproc builtin_dsimproc".split()
+    "register_builtin_option alias simproc dsimproc builtin_simproc builtin_dsimproc "
+    "declare_syntax_cat".split()
 )
 _ALL_DECL_KINDS = _DECL_KINDS | _SYNTAX_KINDS | _OTHER_DECL_KINDS
 _KEYWORDS = frozenset(
@@ -163,8 +172,8 @@ _INST_TOKEN = re.compile(
 class _Pending:
     """What the final naming of an anonymous instance needs from outside its file.
 
-    `header`, `namespace` and `variables` are only used within the file's own scan (to name
-    the instance once every declaration of the file is known); they are not cached.
+    `header`, `namespace`, `variables` and `notations` are only used within the file's own scan
+    (to name the instance once every declaration of the file is known); they are not cached.
     """
 
     index: int
@@ -174,6 +183,7 @@ class _Pending:
     header: str = ""
     namespace: list[str] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
+    notations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -919,7 +929,10 @@ def _find_commands(doc: _Text) -> list[_Command]:
         elif word in _PREFIX_WORDS:
             pos = _skip_prefix(masked, ks)
             after = _NAME.match(masked, pos)
-            if after is not None and after.group() in _COMMAND_WORDS:
+            if after is not None and (
+                after.group() in _COMMAND_WORDS
+                or (after.group() in _PREFIXED_COMMANDS and m.start(1) == m.start() + 1)
+            ):
                 hits.append((pos, after.end(), after.group()))
         elif (word in _COLUMN0_WORDS or word[0] == "#") and m.start(1) == m.start() + 1:
             if word == "deriving":
@@ -1106,9 +1119,14 @@ def _walk_commands(
     masked = doc.masked
     scopes: list[_Scope] = [_Scope("file", "")]
     generated: dict[str, int] = {}
+    notations: dict[str, str] = {}  # prefix notations of the file: atom -> constant
     for i, command in enumerate(commands):
         end = commands[i + 1].start if i + 1 < len(commands) else len(masked)
         kw = command.keyword
+        if kw in ("notation", "notation3"):
+            learned = _prefix_notation(doc, command, end)
+            if learned is not None:
+                notations[learned[0]] = learned[1]
         if kw == "namespace":
             name = _name_at(doc, command.kw_end, same_line=False)
             if name:
@@ -1130,7 +1148,7 @@ def _walk_commands(
         elif kw in _ALL_DECL_KINDS:
             namespace = [s.header for s in scopes if s.kind == "namespace"]
             variables = {k: v for s in scopes for k, v in s.variables.items()}
-            _declare(doc, command, end, namespace, variables, imports, scan, generated)
+            _declare(doc, command, end, namespace, variables, imports, scan, generated, notations)
 
 
 def _close_scopes(doc: _Text, command: _Command, scopes: list[_Scope]) -> None:
@@ -1261,6 +1279,7 @@ def _declare(
     imports: tuple[str, ...],
     scan: _FileScan,
     generated: dict[str, int],
+    notations: dict[str, str],
 ) -> None:
     masked = doc.masked
     text = doc.text
@@ -1294,7 +1313,7 @@ def _declare(
             name = ".".join([*namespace, "inst"])
             pending = _Pending(
                 len(scan.declarations), "inst", [], _prefixes(namespace),
-                masked[sig_start:stop], list(namespace), dict(variables),
+                masked[sig_start:stop], list(namespace), dict(variables), dict(notations),
             )
         signature = doc.without_comments(sig_start, stop)
         where_helpers = terminator in (":=", "|")
@@ -1317,6 +1336,11 @@ def _declare(
     elif kw == "alias":
         _declare_aliases(doc, command, end, namespace, imports, scan)
         return
+    elif kw == "declare_syntax_cat":
+        # Lean declares the category as `Lean.Parser.Category.<cat>`, from any namespace.
+        raw = _name_at(doc, sig_start, same_line=False)
+        name = ".".join(["Lean", "Parser", "Category", *_split_name(raw)]) if raw else ""
+        signature = doc.without_comments(sig_start, _trim_end(masked, sig_start, end))
     else:  # simprocs
         pos = sig_start
         if masked.startswith("[", pos):
@@ -1333,6 +1357,47 @@ def _declare(
     scan.declarations.append(decl)
     if where_helpers and name:
         _declare_helpers(doc, decl, command, stop, end, imports, scan)
+
+
+def _prefix_notation(doc: _Text, command: _Command, end: int) -> tuple[str, str] | None:
+    """(atom, constant) of a prefix notation that stands for a constant applied to its variables.
+
+    `notation3 "Γ" K:max => Field.absoluteGaloisGroup K` makes `Γ K` in an instance header name
+    like `Field.absoluteGaloisGroup K` (Lean names the elaborated term). Other notations: None.
+    """
+    text = doc.text
+    pos = _skip_space(text, command.kw_end)
+    prec = _PREC.match(text, pos)
+    if prec is not None:
+        pos = _skip_space(text, prec.end())
+    opt = _OPTION.match(text, pos)
+    while opt is not None:
+        pos = _skip_space(text, opt.end())
+        opt = _OPTION.match(text, pos)
+    arrow = doc.masked.find("=>", pos, end)
+    if arrow < 0:
+        return None
+    tokens = [m.group() for m in _SYN_TOKEN.finditer(doc.without_comments(pos, arrow))]
+    if not tokens or not tokens[0].startswith('"') or len(tokens[0]) < 3:
+        return None
+    variables = []
+    i = 1
+    while i < len(tokens):
+        if not _PLAIN_ID.match(tokens[i]):
+            return None
+        variables.append(tokens[i])
+        i += 1
+        if i < len(tokens) and tokens[i] == ":":
+            if i + 1 >= len(tokens) or not (
+                tokens[i + 1][0].isdigit() or tokens[i + 1] in _PREC_WORDS
+            ):
+                return None
+            i += 2
+    rhs = doc.without_comments(arrow + 2, _trim_end(doc.masked, arrow + 2, end)).split()
+    if not rhs or not _NAME.fullmatch(rhs[0]) or rhs[0] in _KEYWORDS or rhs[1:] != variables:
+        return None
+    atom = tokens[0][1:-1].strip()
+    return (atom, rhs[0]) if atom and " " not in atom else None
 
 
 def _first(masked: str, needle: str, start: int, end: int) -> int:
@@ -1559,7 +1624,15 @@ def _declare_aliases(
                 raws.append(part)
     else:
         raw = _name_at(doc, pos, same_line=False)
-        if raw:
+        arrow = _skip_space(masked, pos + len(raw)) if raw else pos
+        if raw and masked.startswith(("←", "↔"), arrow):
+            # Mathlib's older syntax: `alias foo ← bar baz` declares `bar` and `baz`;
+            # `alias foo_iff ↔ mp mpr` declares the two directions (`_` skips one).
+            names = doc.without_comments(arrow + 1, _trim_end(masked, arrow + 1, end)).split()
+            if masked[arrow] == "↔":
+                names = names[:2]
+            raws.extend(n for n in names if n != "_" and _NAME.fullmatch(n))
+        elif raw:
             raws.append(raw)
     for raw in raws or [""]:
         name = _qualify(namespace, raw) if raw else ""
@@ -1605,6 +1678,11 @@ def _syntax_name(
     signature = doc.without_comments(p, pattern_end)
     if given:
         return _qualify(namespace, given), signature
+    if kw == "syntax":
+        # `syntax config := …` is a syntax abbreviation: a parser named by its identifier
+        abbrev = _NAME.match(text, p)
+        if abbrev is not None and masked.startswith(":=", _skip_space(masked, abbrev.end())):
+            return _qualify(namespace, abbrev.group()), signature
     tokens = [m.group() for m in _SYN_TOKEN.finditer(text, p, pattern_end)]
     category = "term"
     if kw in ("syntax", "macro", "elab"):
@@ -1646,9 +1724,12 @@ def _atom(token: str) -> str:
 
 
 def _pattern_name(tokens: list[str], kw: str) -> str:
+    """Lean's `mkNameFromParserSyntax`: atoms as written (capitalised), `_` per category."""
     out = []
     i = 0
     n = len(tokens)
+    depth = 0
+    binders = kw in ("macro", "elab")
     while i < n:
         t = tokens[i]
         if t.startswith('"'):
@@ -1657,15 +1738,31 @@ def _pattern_name(tokens: list[str], kw: str) -> str:
             out.append(_atom(tokens[i + 2]))  # `unicode(" ≥ ", " >= ")`: only the first counts
             while i < n and tokens[i] != ")":
                 i += 1
+        elif t in ("(", ")"):
+            depth += 1 if t == "(" else -1
         elif t[0].isalpha() or t[0] == "_":
             if i + 1 < n and tokens[i + 1] == "(":
                 i += 1  # a parser function: `sepBy(`, `ppIndent(` ...
+                depth += 1
+            elif binders and depth == 0 and i + 1 < n and tokens[i + 1] == ":":
+                # `x:` names a macro argument and adds nothing; what follows is the syntax
+                # (`x:term:65`, `tk:" <;> "`, `s:(a <|> b)`)
+                i += 2
+                if i < n and (tokens[i][0].isalpha() or tokens[i][0] == "_") and (
+                    i + 1 >= n or tokens[i + 1] != "("
+                ):
+                    out.append("_")
+                    while i + 2 < n and tokens[i + 1] == ":" and (
+                        tokens[i + 2][0].isdigit() or tokens[i + 2] in _PREC_WORDS
+                    ):
+                        i += 2
+                    i += 1
+                continue
             else:
                 out.append("_")
-                # `x:term`, `term:max`, `x:term:65` are one item
+                # `term:max`, `term:65` are one item
                 while i + 2 < n and tokens[i + 1] == ":" and (
                     tokens[i + 2][0].isdigit() or tokens[i + 2] in _PREC_WORDS
-                    or (kw in ("macro", "elab") and tokens[i + 2][0].isalpha())
                 ):
                     i += 2
         i += 1
@@ -1683,38 +1780,62 @@ def _no_file_constants(ident: str) -> tuple[str, str]:
     return "", ""
 
 
+def _no_dotted(field_name: str) -> str:
+    return ""
+
+
+@dataclass(frozen=True)
+class _FileNames:
+    """What the file itself says about the identifiers of an instance header.
+
+    `resolve(ident)` says whether the file makes `ident` a constant ("const", full name), an
+    auto-bound variable ("var", "") or neither ("", ""); `dotted(f)` is the file's constant that
+    `(term).f` most likely means (the first declared one whose name ends in `.f`), or "";
+    `notations` maps the file's prefix notations to the constants they stand for.
+    """
+
+    resolve: _Resolver = _no_file_constants
+    dotted: Callable[[str], str] = _no_dotted
+    notations: dict[str, str] = field(default_factory=dict)
+
+
+_NO_FILE_NAMES = _FileNames()
+
+
 def _instance_base_name(
     header: str,
     namespace: list[str],
     variables: dict[str, str],
-    resolve: _Resolver = _no_file_constants,
+    names: _FileNames = _NO_FILE_NAMES,
 ) -> tuple[str, list[str]]:
     """`inst…` for an anonymous instance header (binders `:` type) and the constants it names.
 
-    `variables` maps the section variables to the heads of their types; `resolve(ident)` says
-    whether the file itself makes `ident` a constant ("const", full name), an auto-bound
-    variable ("var", "") or neither ("", "").
+    `variables` maps the section variables to the heads of their types; `names` is what the
+    file says about identifiers (see `_FileNames`).
     """
     # `letI x := v; T` (or with a line break) names like `T`: Lean's winnowing unfolds `let`s.
     header = _LET_BINDING.sub(" ", header)
     tokens = [m.group() for m in _INST_TOKEN.finditer(header)]
     binders, type_tokens = _split_binders(tokens)
     types = dict(variables)
-    for names, ty, _ in binders:
+    for bound_names, ty, _ in binders:
         head = ty[0] if ty and _NAME.fullmatch(ty[0]) else ""
-        for bound_name in names:
+        for bound_name in bound_names:
             types[bound_name] = head
     bound = set(types)
-    parser = _TermParser(type_tokens, bound, namespace, types, resolve)
+    parser = _TermParser(type_tokens, bound, namespace, types, names)
     body = parser.parse()
     hyps: list[Any] = []
     later_text = [" ".join(type_tokens)]
-    for names, ty, explicit in reversed(binders):
-        used = any(re.search(rf"(?<![\w.]){re.escape(n)}(?![\w'!?])", " ".join(later_text)) for n in names)
+    for bound_names, ty, _ in reversed(binders):
+        used = any(
+            re.search(rf"(?<![\w.]){re.escape(n)}(?![\w'!?])", " ".join(later_text))
+            for n in bound_names
+        )
         later_text.append(" ".join(ty))
         if used or not ty:
             continue
-        hyps.insert(0, _TermParser(ty, bound, namespace, types, resolve).parse())
+        hyps.insert(0, _TermParser(ty, bound, namespace, types, names).parse())
     namer = _Namer(namespace)
     # peel arrows of the type itself as binders
     while isinstance(body, tuple) and body[0] == "forall":
@@ -1773,18 +1894,19 @@ class _TermParser:
         bound: set[str],
         namespace: list[str],
         types: dict[str, str] | None = None,
-        resolve: _Resolver = _no_file_constants,
+        names: _FileNames = _NO_FILE_NAMES,
     ) -> None:
         self.tokens = tokens
         self.i = 0
         self.bound = set(bound)
         self.namespace = namespace
         self.types = types or {}
-        self.resolve = resolve
+        self.names = names
+        self.resolve = names.resolve
         self.depth = 0
 
     def sub(self, tokens: list[str]) -> _TermParser:
-        return _TermParser(tokens, self.bound, self.namespace, self.types, self.resolve)
+        return _TermParser(tokens, self.bound, self.namespace, self.types, self.names)
 
     def peek(self) -> str:
         return self.tokens[self.i] if self.i < len(self.tokens) else ""
@@ -1833,18 +1955,34 @@ class _TermParser:
         return lhs
 
     def app(self) -> Any:
+        parenthesised = self.peek() == "("
         head = self.atom()
-        args = []
+        args: list[Any] = []
+        # `(ρ.conj e).IsUnramifiedAt v` is `T.IsUnramifiedAt (ρ.conj e) v`: Lean names the field
+        # first, then the term it is applied to
+        while (
+            parenthesised and self.peek() == "." and self.i + 1 < len(self.tokens)
+            and _NAME.fullmatch(self.tokens[self.i + 1])
+        ):
+            for part in _split_name(self.tokens[self.i + 1]):
+                target = ("app", head, tuple(args)) if args else head
+                head, args = self.dotted(part), [target]
+            self.i += 2
         while self.peek() and self._starts_atom(self.peek()):
             args.append(self.atom())
         if not args:
             return head
         return ("app", head, tuple(args))
 
+    def dotted(self, field_name: str) -> Any:
+        full = self.names.dotted(field_name)
+        return ("const", full) if full else self.const(field_name)
+
     def _starts_atom(self, t: str) -> bool:
         return (
             t in ("(", "⟨", "{", "_")
             or t in _NOTATION_CONST
+            or t in self.names.notations
             or t[0].isdigit()
             or (t[0].isalpha() or t[0] in "_«") and t not in ("with", "then", "else")
         )
@@ -1904,6 +2042,13 @@ class _TermParser:
             return ("sort", t)
         if t == "Prop":
             return ("sort", "Prop")
+        if t in self.names.notations:
+            # the file's own prefix notation (`Γ K` for `Field.absoluteGaloisGroup K`)
+            head = self.names.notations[t]
+            if head in _NOTATION_CONST:
+                return self.const(_NOTATION_CONST[head])
+            kind, full = self.resolve(head)
+            return ("const", full) if kind == "const" else self.const(head)
         if t in _NOTATION_CONST:
             return self.const(_NOTATION_CONST[t])
         if t and t[0].isdigit():
@@ -2018,8 +2163,10 @@ def _base_instance_names(scan: _FileScan) -> None:
     if not scan.pending:
         return
     first_index: dict[str, int] = {}
+    by_last: dict[str, int] = {}  # last name component -> first declaration with it
     for index, decl in enumerate(scan.declarations):
         first_index.setdefault(decl.name, index)
+        by_last.setdefault(decl.name.rsplit(".", 1)[-1], index)
     for pending in scan.pending:
         position = pending.index
 
@@ -2036,8 +2183,15 @@ def _base_instance_names(scan: _FileScan) -> None:
                     later = True
             return ("var", "") if later else ("", "")
 
+        def dotted(field_name: str, position: int = position) -> str:
+            found = by_last.get(field_name)
+            if found is None or found >= position or "." not in scan.declarations[found].name:
+                return ""
+            return scan.declarations[found].name
+
         base, consts = _instance_base_name(
-            pending.header, pending.namespace, pending.variables, resolve
+            pending.header, pending.namespace, pending.variables,
+            _FileNames(resolve, dotted, pending.notations),
         )
         pending.base = base
         pending.consts = consts
