@@ -382,3 +382,17 @@ def test_repository_catalogue_builds_without_broken_formulas(tmp_path: Path) -> 
     for path in html_files(summary.out_dir):
         assert "$" not in parse(path).text, path
         assert "tex-error" not in path.read_text(encoding="utf-8"), path
+
+
+def test_build_refuses_a_root_without_a_catalogue(tmp_path: Path) -> None:
+    """A mistyped --root is an error naming the directory, and nothing is written there."""
+    from click.testing import CliRunner
+
+    from mlcatalogue.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--root", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"no catalogue/ under {tmp_path}" in result.output
+    assert list(tmp_path.iterdir()) == []
+    missing = CliRunner().invoke(main, ["check", "--root", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output

@@ -15,11 +15,17 @@ from mlcatalogue.model import Problem
 
 ROOT_OPTION = click.option(
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
     help="Repository root holding lean/ and catalogue/.",
 )
+
+
+def require_catalogue_root(root: Path) -> None:
+    """Refuse a root without catalogue/, so a mistyped --root does not build an empty catalogue."""
+    if not (root / "catalogue").is_dir():
+        raise click.ClickException(f"no catalogue/ under {root}; pass --root the repository root")
 
 
 def echo_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
@@ -85,8 +91,7 @@ def index_command(root: Path, index_file: Path | None) -> None:
     from mlcatalogue.index import build_index
     from mlcatalogue.join import load_catalogue
 
-    if not (root / "catalogue").is_dir():
-        raise click.ClickException(f"no catalogue/ under {root}; pass --root the repository root")
+    require_catalogue_root(root)
     catalogue = load_catalogue(root)
     path = build_index(catalogue, index_file)
     click.echo(
@@ -298,6 +303,7 @@ def build(root: Path, site_dir: Path | None, no_search: bool) -> None:
     def progress(message: str) -> None:
         click.echo(f"  {message}", err=True)
 
+    require_catalogue_root(root)
     started = time.perf_counter()
     progress(f"loading {root / 'lean'} and {root / 'catalogue'}")
     catalogue = load_catalogue(root)
