@@ -250,8 +250,8 @@ def test_anonymous_instance_names_follow_lean() -> None:
     assert names == [
         "Foo",
         "instInhabitedFoo",
-        "instReprList_mathlib_data_foo",
-        "instInhabitedNat_mathlib_data_foo",
+        "instReprList_mathlib",
+        "instInhabitedNat_mathlib",
         "Foo.instRepr",
     ]
     other = scan_source("instance : Inhabited Nat := ⟨0⟩\n", "Init/Data/Foo.lean")
@@ -259,12 +259,12 @@ def test_anonymous_instance_names_follow_lean() -> None:
 
 
 def test_anonymous_instance_suffix_uses_the_project(tmp_path: Path) -> None:
-    """An instance naming a constant of another file of the same project gets `_project`."""
+    """An instance naming a constant of another file of the same project gets no suffix."""
     (tmp_path / "Proj").mkdir()
     (tmp_path / "Proj" / "A.lean").write_text("structure Widget where\n  x : Nat\n")
     (tmp_path / "Proj" / "B.lean").write_text("instance : Inhabited Widget := ⟨⟨0⟩⟩\n")
     names = [d.name for d in read_declarations(tmp_path).declarations]
-    assert names == ["Widget", "instInhabitedWidget_proj"]
+    assert names == ["Widget", "instInhabitedWidget"]
 
 
 EDGE_CASES = [
@@ -611,7 +611,7 @@ INSTANCE_CASES = [
             "instance [ToString α] : ToString (Id α) := inferInstanceAs (ToString α)\n"
         ),
         "Demo/Show.lean",
-        [("instToStringId_demo_show", "instance", 1), ("instToStringId_demo_show_1", "instance", 2)],
+        [("instToStringId_demo", "instance", 1), ("instToStringId_demo_1", "instance", 2)],
     ),
     (
         "a name the file declares later is auto-bound",
@@ -704,7 +704,7 @@ INSTANCE_CASES = [
         "a where helper follows its instance's final name",
         "instance : Inhabited Nat := ⟨go⟩\nwhere\n  go : Nat := 0\n",
         "Demo/Misc.lean",
-        [("instInhabitedNat_demo_misc", "instance", 1), ("instInhabitedNat_demo_misc.go", "def", 3)],
+        [("instInhabitedNat_demo", "instance", 1), ("instInhabitedNat_demo.go", "def", 3)],
     ),
     (
         "field notation on a parenthesised term names the field first",
@@ -738,6 +738,49 @@ INSTANCE_CASES = [
             ("term𝕆", "notation", 5), ("instActsOrbitInt", "instance", 6),
         ],
     ),
+    (
+        "a field of a parenthesised argument is named before the term it is applied to",
+        (
+            "structure Net (P : Type) where\n"
+            "  Link : P → P → Prop\n"
+            "def Net.full (P : Type) : Net P where\n"
+            "  Link _ _ := True\n"
+            "instance {P : Type} [DecidableEq P] : DecidableRel (Net.full P).Link :=\n"
+            "  fun _ _ => isTrue trivial\n"
+        ),
+        "Demo/Nets.lean",
+        [
+            ("Net", "structure", 1), ("Net.full", "def", 3),
+            ("instDecidableRelLinkFullOfDecidableEq", "instance", 5),
+        ],
+    ),
+    (
+        "a comparison of bound variables names their type, Lean's implicit argument",
+        (
+            "structure Slot where\n  n : Nat\n"
+            "namespace Slot\n"
+            "instance : LT Slot := ⟨fun a b => a.n < b.n⟩\n"
+            "end Slot\n"
+            "instance (a b : Slot) : Decidable (a < b) := inferInstanceAs (Decidable (a.n < b.n))\n"
+        ),
+        "Demo/Slots.lean",
+        [("Slot", "structure", 1), ("Slot.instLT", "instance", 4), ("instDecidableLtSlot", "instance", 6)],
+    ),
+    (
+        "a constant the file extends under the project's root is the project's: no suffix",
+        (
+            "namespace Demo.Tree\n"
+            "def Knot.size : Knot → Nat := fun _ => 0\n"
+            "instance : Inhabited Knot := ⟨sorry⟩\n"
+            "instance : Inhabited Nat := ⟨0⟩\n"
+            "end Demo.Tree\n"
+        ),
+        "Demo/Tree/Ops.lean",
+        [
+            ("Demo.Tree.Knot.size", "def", 2), ("Demo.Tree.instInhabitedKnot", "instance", 3),
+            ("Demo.Tree.instInhabitedNat_demo", "instance", 4),
+        ],
+    ),
 ]
 
 
@@ -762,6 +805,27 @@ def test_helper_ends_after_match_alternatives_at_its_column() -> None:
     )
     decls = by_name(scan_source(text, "T.lean"))
     assert (decls["t.go"].line, decls["t.go"].end_line, decls["t"].end_line) == (2, 4, 5)
+
+
+def test_where_helper_with_its_body_at_its_column_ends_after_the_match() -> None:
+    """A `where` helper whose body starts at its own column ends after that body's `match`."""
+    text = (
+        "def walk (n : Nat) : Nat :=\n"
+        "  step n\n"
+        "where\n"
+        "  step (k : Nat) : Nat :=\n"
+        "  let j := k\n"
+        "  match j with\n"
+        "  | 0 => 1\n"
+        "  | i + 1 => step i\n"
+        "  stop : Nat := 2\n"
+        "\n"
+        "def after := 1\n"
+    )
+    decls = by_name(scan_source(text, "T.lean"))
+    assert [(d.name, d.line, d.end_line) for d in decls.values()] == [
+        ("walk", 1, 9), ("walk.step", 4, 8), ("walk.stop", 9, 9), ("after", 11, 11),
+    ]
 
 
 def test_attribute_commas_inside_strings_and_comments_do_not_split() -> None:
@@ -1044,13 +1108,13 @@ def test_instance_names_that_depend_on_other_files_stay_right_through_the_cache(
         assert result == read_declarations(src, base=tmp_path)  # the cache changes nothing
         return [d.name for d in result.declarations]
 
-    assert names() == ["instInhabitedWidget_proj_a"]
+    assert names() == ["instInhabitedWidget_proj"]
     write_old(src / "B.lean", "structure Widget where\n  x : Nat\n")
-    assert names() == ["instInhabitedWidget_proj", "Widget"]
-    assert names() == ["instInhabitedWidget_proj", "Widget"]  # warm: no naming pass at all
+    assert names() == ["instInhabitedWidget", "Widget"]
+    assert names() == ["instInhabitedWidget", "Widget"]  # warm: no naming pass at all
     (src / "B.lean").unlink()
-    assert names() == ["instInhabitedWidget_proj_a"]
-    assert names() == ["instInhabitedWidget_proj_a"]
+    assert names() == ["instInhabitedWidget_proj"]
+    assert names() == ["instInhabitedWidget_proj"]
 
 
 def test_cached_results_equal_fresh_ones(tmp_path: Path) -> None:
@@ -1106,15 +1170,20 @@ REAL_ENV = "MLCATALOGUE_REAL_LEAN"
 
 # Where each real file lives in its project (instance-name suffixes depend on it).
 ORIGINS = {
+    "AesopRuleName.lean": "Aesop/Rule/Name.lean",
     "AesopTreeData.lean": "Aesop/Tree/Data.lean",
     "BanditsAlgorithm.lean": "LeanBandits/SequentialLearning/Algorithm.lean",
     "BuiltinNotation.lean": "Lean/Elab/BuiltinNotation.lean",
+    "CategoryIso.lean": "Mathlib/CategoryTheory/Iso.lean",
     "CliBasic.lean": "Cli/Basic.lean",
     "Coe.lean": "Init/Coe.lean",
     "ControlExcept.lean": "Init/Control/Except.lean",
+    "ConvexBasic.lean": "Mathlib/Analysis/Convex/Basic.lean",
+    "DiscrTree.lean": "Lean/Meta/DiscrTree.lean",
     "DocGenProcessBase.lean": "DocGen4/Process/Base.lean",
     "ElabUtil.lean": "Lean/Elab/Util.lean",
     "EntropyBasic.lean": "PFR/ForMathlib/Entropy/Basic.lean",
+    "FVarSubst.lean": "Lean/Meta/Tactic/FVarSubst.lean",
     "FunctorBasic.lean": "Mathlib/CategoryTheory/Functor/Basic.lean",
     "GaloisRep.lean": "FLT/Deformations/RepresentationTheory/GaloisRep.lean",
     "GradientDescent.lean": "LeanMachineLearning/Optimization/Algorithms/GradientDescent.lean",
@@ -1124,20 +1193,27 @@ ORIGINS = {
     "InitNotation.lean": "Init/Notation.lean",
     "InitTactics.lean": "Init/Tactics.lean",
     "JsonBasic.lean": "Lean/Data/Json/Basic.lean",
+    "LakeCli.lean": "Lake/Util/Cli.lean",
     "LeanTrace.lean": "Lean/Util/Trace.lean",
+    "LinearProjection.lean": "Mathlib/LinearAlgebra/Projection.lean",
     "ListBasic.lean": "Batteries/Data/List/Basic.lean",
     "Lists.lean": "Mathlib/SetTheory/Lists.lean",
+    "Magma.lean": "equational_theories/Magma.lean",
     "NatDigits.lean": "Mathlib/Data/Nat/Digits.lean",
     "OptlibBCDScheme.lean": "Optlib/Algorithm/BCD/Scheme.lean",
     "OrderBasic.lean": "Mathlib/Order/Basic.lean",
     "OrderNotation.lean": "Mathlib/Order/Notation.lean",
     "PlausibleGen.lean": "Plausible/Gen.lean",
     "ProofWidgetsHtml.lean": "ProofWidgets/Data/Html.lean",
+    "RBMapBasic.lean": "Batteries/Data/RBMap/Basic.lean",
     "Repr.lean": "Init/Data/Repr.lean",
     "RingDefs.lean": "Mathlib/Algebra/Ring/Defs.lean",
     "Says.lean": "Mathlib/Tactic/Says.lean",
+    "ServerUtils.lean": "Lean/Server/Utils.lean",
     "SetNotation.lean": "Mathlib/Order/SetNotation.lean",
+    "SimpleGraphBasic.lean": "Mathlib/Combinatorics/SimpleGraph/Basic.lean",
     "TacticBasic.lean": "Mathlib/Tactic/Basic.lean",
+    "TacticChoose.lean": "Mathlib/Tactic/Choose.lean",
     "TransferInstance.lean": "Mathlib/Topology/Algebra/Module/TransferInstance.lean",
     "UnionFindBasic.lean": "Batteries/Data/UnionFind/Basic.lean",
     "Variance.lean": "Mathlib/Probability/Variance.lean",

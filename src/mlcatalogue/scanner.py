@@ -10,8 +10,9 @@ reads only files whose size or mtime changed and re-parses only those whose sha2
 Naming conventions where Lean generates a name (documented in the README):
 - anonymous `instance`: Lean's own scheme (`Lean.Elab.Command.NameGen`) approximated from the
   syntax: `inst` + the head constants of the class application + `Of…` for the instance arguments,
-  with the `_project`/`_module_path` suffix Lean adds when no constant of the file is mentioned,
-  and `_1`, `_2`, ... for a repeated name. Identifiers the file declares before the instance are
+  with the `_project` suffix Lean adds when no constant of the project is mentioned (a constant
+  no scanned file declares is the project's only when the file declares names inside it under
+  the project's root namespace), and `_1`, `_2`, ... for a repeated name. Identifiers the file declares before the instance are
   its constants; ones it declares only later are auto-bound variables; the file's own prefix
   notations (`notation3 "Γ" K => F K`) stand for their constant, and `(t).f` names the file's
   `….f` first. Implicit arguments and coercions that only elaboration reveals
@@ -47,7 +48,7 @@ from typing import Any
 
 from mlcatalogue.model import Declaration, ModuleDoc, Problem, ScanResult
 
-SCANNER_VERSION = "3"
+SCANNER_VERSION = "4"
 
 # --------------------------------------------------------------------------------------------
 # Lexical layer: comments, strings, characters, «» names, quotations.
@@ -162,6 +163,8 @@ _INFIX_CONST = {
     "≈": "HasEquiv.Equiv", "∩": "Inter.inter", "∪": "Union.union", "\\": "SDiff.sdiff",
     "⊔": "Max.max", "⊓": "Min.min", "%": "HMod.hMod", "++": "HAppend.hAppend",
 }
+# Relations `@R T _ a b` whose first implicit argument is the type of their operands.
+_RELATIONS = frozenset({"=", "≠", "≤", "<", "≥", ">"})
 _INST_TOKEN = re.compile(
     r"«[^»\n]*»(?:\.[^\W\d][\w'!?]*)*|[^\W\d][\w'!?]*(?:\.[^\W\d][\w'!?]*)*|\d+(?:\.\d+)?"
     r"|ℝ≥0∞|ℝ≥0|ℕ∞|→\+\*|≃\+\*|→\+|→\*|≃\+|≃\*|→o|≃o|↪o|→₀|:=|=>|->|→|[()\[\]{}⟨⟩⦃⦄,:]|\S"
@@ -1554,13 +1557,18 @@ def _declare_helpers(
         raw = _name_at(doc, pos, same_line=False)
         if raw:
             found.append((s, pos, raw))
+    where_starts = set(starts)
     for s, pos, raw in sorted(found):
         helper_end = min([f[0] for f in found if f[0] > s] + [body_end])
         column = doc.column(s)
         for line in _HELPER_LINE.finditer(masked, s, helper_end):
             indent = len(line.group(1).expandtabs())
-            # match alternatives `| pat => …` may sit at the helper's own column
-            if indent < column or (indent == column and masked[line.end()] != "|"):
+            # match alternatives `| pat => …` may sit at the helper's own column, and so may
+            # the body of a `where` helper (`match k with` under `helper (k : Nat) : Nat :=`);
+            # the next `where` helper starts a line found above and already ends this one.
+            if indent < column or (
+                indent == column and s not in where_starts and masked[line.end()] != "|"
+            ):
                 helper_end = line.start()
                 break
         start = s
@@ -1946,12 +1954,18 @@ class _TermParser:
         return lhs
 
     def binop(self) -> Any:
+        first = self.peek()
         lhs = self.app()
         while self.peek() in _INFIX_CONST:
             op = self.tokens[self.i]
             self.i += 1
             rhs = self.app()
-            lhs = ("app", self.const(_INFIX_CONST[op]), (lhs, rhs))
+            operands: tuple[Any, ...] = (lhs, rhs)
+            if op in _RELATIONS and lhs == ("var",) and self.types.get(first):
+                # `a < b` is `@LT.lt T _ a b`: Lean names the implicit type `T` of `a : T`
+                operands = (self.identifier(self.types[first]), *operands)
+            lhs = ("app", self.const(_INFIX_CONST[op]), operands)
+            first = ""
         return lhs
 
     def app(self) -> Any:
@@ -1960,19 +1974,30 @@ class _TermParser:
         args: list[Any] = []
         # `(ρ.conj e).IsUnramifiedAt v` is `T.IsUnramifiedAt (ρ.conj e) v`: Lean names the field
         # first, then the term it is applied to
+        if parenthesised:
+            head, args = self.fields(head, args)
+        while self.peek() and self._starts_atom(self.peek()):
+            if self.peek() == "(":
+                # `f (t).g`: the argument is the field `T.g` applied to `t`, named field first
+                field_head, field_args = self.fields(self.atom(), [])
+                args.append(("app", field_head, tuple(field_args)) if field_args else field_head)
+            else:
+                args.append(self.atom())
+        if not args:
+            return head
+        return ("app", head, tuple(args))
+
+    def fields(self, head: Any, args: list[Any]) -> tuple[Any, list[Any]]:
+        """`(t).f.g` after a parenthesised `head`: each field applied to what precedes it."""
         while (
-            parenthesised and self.peek() == "." and self.i + 1 < len(self.tokens)
+            self.peek() == "." and self.i + 1 < len(self.tokens)
             and _NAME.fullmatch(self.tokens[self.i + 1])
         ):
             for part in _split_name(self.tokens[self.i + 1]):
                 target = ("app", head, tuple(args)) if args else head
                 head, args = self.dotted(part), [target]
             self.i += 2
-        while self.peek() and self._starts_atom(self.peek()):
-            args.append(self.atom())
-        if not args:
-            return head
-        return ("app", head, tuple(args))
+        return head, args
 
     def dotted(self, field_name: str) -> Any:
         full = self.names.dotted(field_name)
@@ -2126,7 +2151,10 @@ class _Namer:
     def _render(self, e: Any, omit_top_forall: bool) -> str:
         tag = e[0]
         if tag == "const":
-            if self._namespace_const(e[1]):
+            namespace_const = self._namespace_const(e[1])
+            if namespace_const:
+                # omitted from the name, but a constant Lean sees (it decides the suffix)
+                self.consts.append(namespace_const)
                 return ""
             self.consts.append(e[1])
             if len(e) > 2:
@@ -2220,8 +2248,10 @@ def _name_instances(
     """Give anonymous instances their final names (suffixes depend on other files).
 
     Lean (`mkBaseNameWithSuffix`) adds no suffix when the name mentions a constant of the
-    module itself, `_project` when it mentions one of the same project, and the whole module
-    path otherwise; `mkUnusedBaseName` then appends `_1`, `_2`, ... to a name already taken.
+    module itself or of the same project (the module's root: `Mathlib`, `Batteries`), and
+    `_project` otherwise; `mkUnusedBaseName` then appends `_1`, `_2`, ... to a name already
+    taken. A constant no scanned file declares counts as the project's when the file declares
+    names inside it under the project's root namespace (`_extends_project_constant`).
     Only the files in `only` (all if None) are named; the paths whose names changed are
     returned. Names already final are left as they are, so naming twice changes nothing.
     """
@@ -2263,13 +2293,11 @@ def _name_instances(
             base = pending.base
             if project != "Init":
                 names = pending.consts + pending.namespace_prefixes
-                if any(path in declared.get(name, ()) for name in names):
-                    suffix = ""
-                elif any(project in roots.get(name, ()) for name in names):
-                    suffix = "_" + _decapitalize(project)
-                else:
-                    suffix = "".join("_" + _decapitalize(p) for p in module)
-                base += suffix
+                local = any(path in declared.get(name, ()) for name in names) or any(
+                    project in roots.get(name, ()) for name in names
+                )
+                if not local and not _extends_project_constant(scan, project, pending.consts):
+                    base += "_" + _decapitalize(project)
             name = f"{namespace}.{base}" if namespace else base
             if name in used:
                 k = 1
@@ -2280,6 +2308,18 @@ def _name_instances(
             if _rename_with_helpers(scan.declarations, pending.index, name):
                 renamed.add(path)
     return renamed
+
+
+def _extends_project_constant(scan: _FileScan, project: str, consts: list[str]) -> bool:
+    """Whether the file declares `<project>.….c.x` for a constant `c`: then `c` is most likely
+    a constant of the same project declared in a file that was not scanned (Lean core's
+    `Lean.Meta.DiscrTree.Key`, extended by `def Key.format` in another module)."""
+    starts = project + "."
+    needles = ["." + c + "." for c in consts if c]
+    return any(
+        d.name.startswith(starts) and any(n in "." + d.name for n in needles)
+        for d in scan.declarations
+    )
 
 
 def _generated_indices(scan: _FileScan) -> set[int]:
