@@ -40,6 +40,7 @@ DOCUMENTED_KINDS = frozenset(
 
 def load_catalogue(root: Path) -> Catalogue:
     """Scan `root/lean`, load `root/catalogue`, read any verification record, and join them."""
+    from mlcatalogue.export import load_verifications
     from mlcatalogue.scanner import read_declarations
 
     root = Path(root)
@@ -53,7 +54,7 @@ def load_catalogue(root: Path) -> Catalogue:
     if premises_path.is_file():
         scan, premise_problems = _with_premises(scan, premises_path)
     files = load_catalogue_files(root / "catalogue", base=root)
-    verifications, verification_problems, provenance = _read_verifications(root, scan)
+    verifications, verification_problems, provenance = load_verifications(root, scan.declarations)
     catalogue = join(scan, files, root=root, verifications=verifications)
     extra = [*premise_problems, *verification_problems]
     extra.extend(find_formula_problems(files, root))
@@ -358,10 +359,8 @@ def _did_you_mean(name: str, by_name: Mapping[str, Declaration]) -> str:
 
 def find_formula_problems(files: CatalogueFiles, root: Path | None = None) -> list[Problem]:
     """Formulas that do not convert to MathML, located at their entry."""
-    try:
-        from mlcatalogue.markup import find_latex_problems
-    except ImportError:  # the markup stage is optional for the join itself
-        return []
+    from mlcatalogue.markup import find_latex_problems
+
     return list(find_latex_problems(files.entries, root))
 
 
@@ -371,10 +370,8 @@ def find_witness_problems(files: CatalogueFiles) -> list[Problem]:
 
     Nothing is run and numpy is not imported: the statements are compared as text.
     """
-    try:
-        from mlcatalogue.witness import WITNESSES, find_statement_problems
-    except ImportError:
-        return []
+    from mlcatalogue.witness import WITNESSES, find_statement_problems
+
     problems = [
         Problem(entry.path, entry.line, "unknown-witness",
                 f"entry {entry.id!r} names witness {entry.witness!r}, which does not exist")
@@ -401,16 +398,6 @@ def _with_premises(scan: ScanResult, path: Path) -> tuple[ScanResult, list[Probl
         for decl in scan.declarations
     )
     return replace(scan, declarations=declarations), []
-
-
-def _read_verifications(
-    root: Path, scan: ScanResult
-) -> tuple[dict[str, Verification], list[Problem], dict[str, object]]:
-    try:
-        from mlcatalogue.export import load_verifications
-    except ImportError:
-        return {}, [], {}
-    return load_verifications(root, scan.declarations)
 
 
 def _git_commit(root: Path) -> str | None:

@@ -511,10 +511,8 @@ def _run_witnesses(
     names = sorted({item.entry.witness for item in catalogue.entries if item.entry.witness})
     if not names:
         return {}, []
-    try:
-        from mlcatalogue import witness as witness_module
-    except ImportError:
-        return {}, []
+    from mlcatalogue import witness as witness_module
+
     outcomes: dict[str, WitnessOutcome] = {}
     problems: list[Problem] = []
     say(f"running {len(names)} numeric witnesses")
