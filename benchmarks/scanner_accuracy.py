@@ -65,6 +65,10 @@ def main() -> None:
         details += [f"{file}:{line}: spurious {kind} {name}" for line, kind, name in score.spurious]
         details += [f"{file}:{line}: missed {kind} {name}" for line, kind, name in score.missed]
         details += [f"{file}:{problem}" for problem in score.problems]
+        details += [
+            f"{file}:{line}: known difference {kind} {name} (scanned as {got})"
+            for line, kind, name, got in score.known
+        ]
     print(f"| all {len(files)} files | {right}/{total} | {spurious} | {missed} | {problems} |")
     print()
     for line in details:

@@ -13,6 +13,7 @@ import re
 import shutil
 import sqlite3
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -540,7 +541,13 @@ def test_where_and_let_rec_helpers_end_after_alternatives_at_their_column() -> N
         "Demo.Runs.positions": (44, 45, 52),
         "Demo.Runs.positions.scan": (48, 50, 52),  # `where` on a line of its own
         "Demo.Runs.afterHelpers": (54, 54, 54),
+        "Demo.Runs.sumSquares": (56, 57, 63),
+        # an attribute on its own line belongs to the helper below it: one declaration
+        "Demo.Runs.sumSquares.square": (59, 60, 60),
+        "Demo.Runs.sumSquares.go": (61, 61, 63),
     }
+    assert len(decls) == len(scan(CONSTRUCTS / "Helpers.lean").declarations)
+    assert decls["Demo.Runs.sumSquares.square"].attributes == ("inline",)
     assert decls["Demo.Runs.encode.step"].attributes == ("specialize",)
     assert decls["Demo.Runs.encode_nil.empty"].kind == "theorem"
 
@@ -779,6 +786,84 @@ INSTANCE_CASES = [
         [
             ("Demo.Tree.Knot.size", "def", 2), ("Demo.Tree.instInhabitedKnot", "instance", 3),
             ("Demo.Tree.instInhabitedNat_demo", "instance", 4),
+        ],
+    ),
+    (
+        "an instance binder that a later class or type of the file takes is left out",
+        (
+            "class Metric (X : Type) where\n  dist : X → X → Nat\n"
+            "class Proper (X : Type) [Metric X] : Prop where\n  bounded : True\n"
+            "def Table (α : Type) [BEq α] [Hashable α] := List α\n"
+            "instance {X Y : Type} [Metric X] [Metric Y] [Proper X] [Proper Y] :"
+            " Proper (X × Y) := sorry\n"
+            "instance {α : Type} [BEq α] [Hashable α] : Inhabited (Table α) := ⟨[]⟩\n"
+            "instance {α : Type} [BEq α] [Hashable α] [Nonempty α] : Nonempty (Table α) := sorry\n"
+        ),
+        "Demo/Metric.lean",
+        [
+            ("Metric", "class", 1), ("Proper", "class", 3), ("Table", "def", 5),
+            ("instProperProd", "instance", 6), ("instInhabitedTable", "instance", 7),
+            ("instNonemptyTable", "instance", 8),
+        ],
+    ),
+    (
+        "a dependent pair type (a : α) × β a is Sigma",
+        (
+            "structure Bag (α : Type) (β : α → Type) where\n  items : List ((a : α) × β a)\n"
+            "instance {α : Type} {β : α → Type} : Singleton ((a : α) × β a) (Bag α β) := sorry\n"
+            "instance {α : Type} {β : α → Type} : Membership ((a : α) ×' β a) (Bag α β) := sorry\n"
+        ),
+        "Demo/Bag.lean",
+        [
+            ("Bag", "structure", 1), ("instSingletonSigmaBag", "instance", 3),
+            ("instMembershipPSigmaBag", "instance", 4),
+        ],
+    ),
+    (
+        "class fields, exported or opened, are constants of the module",
+        (
+            "namespace Model\n"
+            "class Params where\n  Λ : Type\n  κ : Type\n  [Λ_nonempty : Nonempty Λ]\n"
+            "  (r d : Nat)\n"
+            "export Params (Λ κ)\n"
+            "variable [Params]\n"
+            "instance : Inhabited Λ := sorry\n"
+            "instance : Inhabited κ := sorry\n"
+            "open Params in\n"
+            "instance : NeZero r := sorry\n"
+            "open Params (d)\n"
+            "instance : NeZero d := sorry\n"
+            "instance : NeZero r := sorry\n"
+            "end Model\n"
+        ),
+        "Demo/Model.lean",
+        [
+            ("Model.Params", "class", 2),
+            ("Model.instInhabitedΛ", "instance", 9),  # Greek stays as it is (ASCII capitalize)
+            ("Model.instInhabitedκ", "instance", 10),
+            ("Model.instNeZeroR", "instance", 12),
+            ("Model.instNeZeroD", "instance", 14),
+            # `open Params in` opened it for one command only: `r` is a variable again
+            ("Model.instNeZero_demo", "instance", 15),
+        ],
+    ),
+    (
+        "instances declared by deriving take their names first",
+        (
+            "namespace Wire\n"
+            "structure Reply where\n  text : String\nderiving Repr, BEq\n"
+            "instance : Repr Reply := ⟨fun _ _ => \"reply\"⟩\n"
+            "inductive Code where\n  | ok | fail\n"
+            "deriving instance Hashable for Code\n"
+            "instance : Hashable Code := ⟨fun _ => 0⟩\n"
+            "instance : Inhabited Code := ⟨.ok⟩\n"
+            "end Wire\n"
+        ),
+        "Demo/Wire.lean",
+        [
+            ("Wire.Reply", "structure", 2), ("Wire.instReprReply_1", "instance", 5),
+            ("Wire.Code", "inductive", 6), ("Wire.instHashableCode_1", "instance", 9),
+            ("Wire.instInhabitedCode", "instance", 10),
         ],
     ),
 ]
@@ -1153,6 +1238,60 @@ def test_cli_scan_table_and_missing_directory(tmp_path: Path) -> None:
     assert missing.exit_code != 0
 
 
+def parallel_tree(root: Path, copies: int) -> Path:
+    """`copies` copies of the construct fixtures, each in its own namespace (a tree to share out)."""
+    for copy in range(copies):
+        for fixture in sorted(CONSTRUCTS.glob("*.lean")):
+            target = root / f"Part{copy}" / fixture.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(f"namespace Copy{copy}\n".encode() + fixture.read_bytes())
+    return root
+
+
+def test_worker_processes_give_the_same_result_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With jobs > 1 the files are parsed by real worker processes; the result is identical,
+    problems (bad bytes, mismatched `end`) included, and the cache they fill is the same."""
+    import mlcatalogue.scanner as scanner
+
+    monkeypatch.setattr(scanner, "_PARALLEL_MIN_BYTES", 0)  # share out even this small tree
+    tree = parallel_tree(tmp_path / "tree", copies=3)
+    alone = read_declarations(tree)
+    seen: list[int] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the in-process fallback would warn
+        shared = read_declarations(tree, jobs=2, on_file=lambda count, _path: seen.append(count))
+    assert shared == alone
+    assert seen == list(range(1, len(list(tree.rglob("*.lean"))) + 1))
+    assert {p.code for p in shared.problems} >= {"non-utf8", "end-mismatch"}
+    # A cache filled by the workers serves the next scan, in either mode.
+    assert read_declarations(tree, cache_dir=tmp_path / "c", jobs=2) == alone
+    assert read_declarations(tree, cache_dir=tmp_path / "c") == alone
+
+
+def test_jobs_must_be_positive(tmp_path: Path) -> None:
+    """`jobs` below 1 is refused by the API and by `scan --jobs`, naming the value."""
+    with pytest.raises(ValueError, match="jobs must be at least 1, not 0"):
+        read_declarations(CONSTRUCTS, jobs=0)
+    refused = CliRunner().invoke(main, ["scan", str(CONSTRUCTS), "--jobs", "0"])
+    assert refused.exit_code == 2 and "--jobs" in refused.output
+
+
+def test_cli_scan_with_workers_matches_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`scan --jobs 2 --json` prints exactly what `--jobs 1` prints."""
+    import mlcatalogue.scanner as scanner
+
+    monkeypatch.setattr(scanner, "_PARALLEL_MIN_BYTES", 0)
+    tree = parallel_tree(tmp_path / "tree", copies=2)
+    one = CliRunner().invoke(main, ["scan", str(tree), "--json", "--jobs", "1"])
+    two = CliRunner().invoke(main, ["scan", str(tree), "--json", "-j", "2"])
+    assert one.exit_code == two.exit_code == 0
+    assert one.stdout == two.stdout and one.stdout.count("\n") > 100
+
+
 def test_declaration_record_matches_the_documented_schema() -> None:
     """The JSON record carries exactly the documented fields with JSON types."""
     decl = scan(CONSTRUCTS / "Basic.lean").declarations[1]
@@ -1218,6 +1357,30 @@ ORIGINS = {
     "UnionFindBasic.lean": "Batteries/Data/UnionFind/Basic.lean",
     "Variance.lean": "Mathlib/Probability/Variance.lean",
     "XmlBasic.lean": "Lean/Data/Xml/Basic.lean",
+    "AesopUtilBasic.lean": "Aesop/Util/Basic.lean",
+    "BatteriesBinomialHeapBasic.lean": "Batteries/Data/BinomialHeap/Basic.lean",
+    "CarlesonMisc.lean": "Carleson/ToMathlib/Misc.lean",
+    "ConNFParams.lean": "ConNF/Base/Params.lean",
+    "DuperInterface.lean": "Duper/Interface.lean",
+    "ElabDerivingDecEq.lean": "Lean/Elab/Deriving/DecEq.lean",
+    "ElabTacticBasic.lean": "Lean/Elab/Tactic/Basic.lean",
+    "ImportGraphImports.lean": "ImportGraph/Imports.lean",
+    "InitConv.lean": "Init/Conv.lean",
+    "LakeDSLSyntax.lean": "Lake/DSL/Syntax.lean",
+    "LeanCopilotTactics.lean": "LeanCopilot/Tactics.lean",
+    "LeanDataOptions.lean": "Lean/Data/Options.lean",
+    "MathlibCategoryBasic.lean": "Mathlib/CategoryTheory/Category/Basic.lean",
+    "MathlibCompletelyRegular.lean": "Mathlib/Topology/Separation/CompletelyRegular.lean",
+    "MathlibCondProb.lean": "Mathlib/Probability/ConditionalProbability.lean",
+    "MathlibDerivAdd.lean": "Mathlib/Analysis/Calculus/Deriv/Add.lean",
+    "MathlibGroupEven.lean": "Mathlib/Algebra/Group/Even.lean",
+    "MathlibTacticHint.lean": "Mathlib/Tactic/Hint.lean",
+    "PNTDefs.lean": "PrimeNumberTheoremAnd/Defs.lean",
+    "ProofWidgetsSvg.lean": "ProofWidgets/Data/Svg.lean",
+    "QqReduceEval.lean": "Qq/ForLean/ReduceEval.lean",
+    "ReplJSON.lean": "REPL/JSON.lean",
+    "SphereDualPair.lean": "SphereEversion/Local/DualPair.lean",
+    "StdDHashMapBasic.lean": "Std/Data/DHashMap/Basic.lean",
 }
 
 
@@ -1240,7 +1403,12 @@ def real_directory() -> Path | None:
 
 @dataclass(frozen=True)
 class RealScore:
-    """How a scan of one real file compares with its rows of EXPECTED.tsv."""
+    """How a scan of one real file compares with its rows of EXPECTED.tsv.
+
+    `known` lists the rows marked `known`: the scanner is known to give the declaration (line
+    and kind) another name than Lean's, which only elaboration reveals; they count as wrong
+    in `right` but do not fail the opt-in test.
+    """
 
     file: str
     right: int
@@ -1248,30 +1416,36 @@ class RealScore:
     spurious: tuple[tuple[int, str, str], ...]
     missed: tuple[tuple[int, str, str], ...]
     problems: tuple[str, ...]
+    known: tuple[tuple[int, str, str, str], ...] = ()
 
 
 def score_real_file(directory: Path, file: str) -> RealScore:
-    """Scan `directory/file` at its origin path; a `?` row needs only its line and kind."""
+    """Scan `directory/file` at its origin path; a `?` row needs only its line and kind, a
+    `known` row its line and kind (its name is counted, not required)."""
     text = (directory / file).read_text(encoding="utf-8")
     result = scan_source(text, ORIGINS[file])
     unmatched = [(d.line, d.kind, d.name) for d in result.declarations]
     expected = expected_real()[file]
     missed = []
+    known = []
     for line, kind, name, check in expected:
         hit = next(
             (g for g in unmatched if g[:2] == (line, kind) and (check != "ok" or g[2] == name)), None
         )
         if hit is None:
             missed.append((line, kind, name))
-        else:
-            unmatched.remove(hit)
+            continue
+        unmatched.remove(hit)
+        if check == "known" and hit[2] != name:
+            known.append((line, kind, name, hit[2]))
     return RealScore(
         file=file,
-        right=len(expected) - len(missed),
+        right=len(expected) - len(missed) - len(known),
         total=len(expected),
         spurious=tuple(unmatched),
         missed=tuple(missed),
         problems=tuple(f"{p.line}: [{p.code}] {p.message}" for p in result.problems),
+        known=tuple(known),
     )
 
 

@@ -374,8 +374,18 @@ def serve(root: Path, site_dir: Path | None, port: int) -> None:
         "missing): unchanged files are not re-read, files with unchanged bytes not re-parsed."
     ),
 )
-def scan_command(directory: Path, as_json: bool, cache_dir: Path | None) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for parsing a large tree (default: the number of CPUs).",
+)
+def scan_command(
+    directory: Path, as_json: bool, cache_dir: Path | None, jobs: int | None
+) -> None:
     """List the Lean declarations under DIRECTORY (problems go to stderr, exit 0)."""
+    import os
     import time
 
     from mlcatalogue.scanner import declaration_record, read_declarations
@@ -388,7 +398,11 @@ def scan_command(directory: Path, as_json: bool, cache_dir: Path | None) -> None
             click.echo(f"... {count} files scanned ({path})", err=True)
 
     began = time.perf_counter()
-    result = read_declarations(directory, cache_dir=cache_dir, on_file=progress)
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    result = read_declarations(
+        directory, cache_dir=cache_dir, on_file=progress, jobs=max(1, jobs or 1)
+    )
     elapsed = time.perf_counter() - began
     if as_json:
         for decl in result.declarations:

@@ -191,12 +191,25 @@ class _Pending:
 
 @dataclass
 class _FileScan:
-    """One file's result before anonymous instances get their final names."""
+    """One file's result before anonymous instances get their final names.
+
+    `unreported` holds names the file declares that are not reported as declarations
+    (structure and class fields, `deriving` instances), each with the number of declarations
+    before it: they take part in naming anonymous instances (a constant of the module; a name
+    already taken). `opens` (`open`/`export`: the positions it applies from and up to, the
+    namespace it is in, its target, its names or None for all) and `requires` (declaration -> the classes of its instance binders) are only used
+    within the file's own scan and are not cached.
+    """
 
     declarations: list[Declaration]
     module_docs: list[ModuleDoc]
     problems: list[Problem]
     pending: list[_Pending] = field(default_factory=list)
+    unreported: list[tuple[str, int]] = field(default_factory=list)
+    opens: list[tuple[int, int, list[str], str, frozenset[str] | None]] = field(
+        default_factory=list
+    )
+    requires: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -216,6 +229,7 @@ def read_declarations(
     base: Path | None = None,
     cache_dir: Path | None = None,
     on_file: Callable[[int, str], None] | None = None,
+    jobs: int = 1,
 ) -> ScanResult:
     """Scan every `*.lean` under `root` (sorted); paths in the result are relative to `base`.
 
@@ -225,7 +239,11 @@ def read_declarations(
     one whose bytes hash to the recorded sha256 is not re-parsed, so a rescan after editing one
     file parses only that file. A cache that cannot be read is rebuilt; one that cannot be
     written only costs speed. `on_file(count, path)` is called after each file (for progress).
+    With `jobs` > 1 the files that must be parsed are parsed by that many worker processes when
+    there are enough of them to repay starting the workers; the result is the same.
     """
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
     root = Path(root).resolve()
     if base is not None:
         base = Path(base).resolve()
@@ -233,11 +251,7 @@ def read_declarations(
         base = root.parent if root.is_file() else root
     with _collector_paused():
         cache = _Cache.open(Path(cache_dir), root, base) if cache_dir is not None else None
-        scans: list[tuple[str, _FileScan]] = []
-        for count, (file, rel, stat) in enumerate(_lean_files(root, base), 1):
-            scans.append((rel, _scan_file(file, rel, stat, cache)))
-            if on_file is not None:
-                on_file(count, rel)
+        scans = _scan_files(list(_lean_files(root, base)), cache, jobs, on_file)
         if cache is None:
             _name_instances(scans)
         elif cache.names_current():
@@ -355,9 +369,66 @@ def _relative(file: str | Path, base: str | Path) -> str:
     return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
-def _scan_file(
+# Below this many bytes to parse, starting worker processes costs more than it saves.
+_PARALLEL_MIN_BYTES = 2_000_000
+_PARALLEL_CHUNK = 16
+
+
+def _scan_files(
+    files: list[tuple[str, str, os.stat_result | None]],
+    cache: _Cache | None,
+    jobs: int,
+    on_file: Callable[[int, str], None] | None,
+) -> list[tuple[str, _FileScan]]:
+    """Each file's scan, in the order of `files`: from the cache where it is current, else parsed
+    here or, for enough bytes and `jobs` > 1, by worker processes (which read the file again)."""
+    done = 0
+
+    def report(rel: str) -> None:
+        nonlocal done
+        done += 1
+        if on_file is not None:
+            on_file(done, rel)
+
+    results: list[_FileScan] = []
+    deferred: list[tuple[int, bytes]] = []  # (position, sha256) of files left to the workers
+    deferred_bytes = 0
+    for file, rel, stat in files:
+        outcome = _cached_or_raw(file, rel, stat, cache)
+        if isinstance(outcome, _FileScan):
+            results.append(outcome)
+            report(rel)
+            continue
+        digest = hashlib.sha256(outcome).digest() if cache is not None else b""
+        if jobs > 1:
+            deferred.append((len(results), digest))
+            deferred_bytes += len(outcome)
+            results.append(_FileScan([], [], []))  # replaced below
+            continue
+        results.append(_parse(outcome, rel))
+        if cache is not None:
+            cache.store(rel, stat, digest, results[-1])
+        report(rel)
+    if deferred:
+        paths = [files[position][:2] for position, _ in deferred]
+        if deferred_bytes >= _PARALLEL_MIN_BYTES:
+            parsed = _parse_in_workers(paths, jobs)
+        else:
+            parsed = map(_read_and_parse, paths)
+        for (position, digest), scan in zip(deferred, parsed):
+            _file, rel, stat = files[position]
+            if cache is not None:
+                cache.store(rel, stat, digest, scan)
+            results[position] = scan
+            report(rel)
+    return [(rel, scan) for (_, rel, _), scan in zip(files, results)]
+
+
+def _cached_or_raw(
     file: str, rel: str, stat: os.stat_result | None, cache: _Cache | None
-) -> _FileScan:
+) -> _FileScan | bytes:
+    """The file's current cached scan, else its bytes; a scan holding the problem if the file
+    cannot be read."""
     if cache is not None and stat is not None:
         cached = cache.unchanged(rel, stat)
         if cached is not None:
@@ -366,13 +437,20 @@ def _scan_file(
         with open(file, "rb") as handle:
             raw = handle.read()
     except OSError as error:
-        return _FileScan([], [], [Problem(rel, 0, "unreadable", f"cannot read file: {error}")])
-    digest = b""
+        return _unreadable(rel, error)
     if cache is not None and stat is not None:
-        digest = hashlib.sha256(raw).digest()
-        cached = cache.same_content(rel, stat, digest)
+        cached = cache.same_content(rel, stat, hashlib.sha256(raw).digest())
         if cached is not None:
             return cached
+    return raw
+
+
+def _unreadable(rel: str, error: OSError) -> _FileScan:
+    return _FileScan([], [], [Problem(rel, 0, "unreadable", f"cannot read file: {error}")])
+
+
+def _parse(raw: bytes, rel: str) -> _FileScan:
+    """One file's bytes scanned; a scanner bug becomes a problem of that file, not a crash."""
     text, problems = _decode(raw, rel)
     try:
         scan = _scan_text(text, rel)
@@ -380,9 +458,55 @@ def _scan_file(
         # A scanner bug must not stop the scan of a whole tree: report it against the file.
         scan = _FileScan([], [], [Problem(rel, 1, "internal-error", f"scanner failed: {error!r}")])
     scan.problems[:0] = problems
-    if cache is not None:
-        cache.store(rel, stat, digest, scan)
     return scan
+
+
+def _read_and_parse(item: tuple[str, str]) -> _FileScan:
+    file, rel = item
+    try:
+        with open(file, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        return _unreadable(rel, error)
+    return _parse(raw, rel)
+
+
+def _parse_in_workers(work: list[tuple[str, str]], jobs: int) -> Iterator[_FileScan]:
+    """`_read_and_parse` of each (path, relative path) in `jobs` processes, in order.
+
+    Workers send back the cache's marshal encoding, which keeps everything the result and the
+    naming of instances need and moves between processes much faster than pickled records.
+    They are forked where the platform can (no re-import of the caller's `__main__`, so a
+    script needs no `if __name__ == "__main__"` guard); if they cannot run or die, the files
+    not yet done are parsed in this process, with a warning, and the result is the same.
+    """
+    import concurrent.futures
+    import multiprocessing
+    import warnings
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    done = 0
+    try:
+        with concurrent.futures.ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context(method)
+        ) as pool:
+            encoded = pool.map(_read_and_parse_encoded, work, chunksize=_PARALLEL_CHUNK)
+            for (_file, rel), data in zip(work, encoded):
+                yield _decode_scan(data, rel)
+                done += 1
+    except (concurrent.futures.process.BrokenProcessPool, OSError) as error:
+        warnings.warn(
+            f"scan worker processes failed ({error}); parsing the remaining "
+            f"{len(work) - done} file(s) in this process",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        yield from map(_read_and_parse, work[done:])
+
+
+def _read_and_parse_encoded(item: tuple[str, str]) -> bytes:
+    """Worker side of `_parse_in_workers`."""
+    return _encode_scan(_read_and_parse(item))
 
 
 def _decode(raw: bytes, rel: str) -> tuple[str, list[Problem]]:
@@ -406,7 +530,7 @@ def _decode(raw: bytes, rel: str) -> tuple[str, list[Problem]]:
 # within the file system's timestamp resolution, so its size and mtime prove nothing (the
 # "racy clean" problem of git and make): such a file is hashed, not trusted.
 _RACY_NS = 2_000_000_000
-_CACHE_FORMAT = "2"
+_CACHE_FORMAT = "3"
 _DECLARATION_FIELDS = tuple(Declaration.__dataclass_fields__)
 _CACHED_FIELDS = tuple(f for f in _DECLARATION_FIELDS if f not in ("path", "imports"))
 _new_object = object.__new__
@@ -644,18 +768,20 @@ def _encode_scan(scan: _FileScan) -> bytes:
                 (p.index, p.base, tuple(p.consts), tuple(p.namespace_prefixes))
                 for p in scan.pending
             ),
+            tuple(scan.unreported),
         )
     )
 
 
 def _decode_scan(data: bytes, rel: str) -> _FileScan:
-    imports, declarations, module_docs, problems, pending = marshal.loads(data)
+    imports, declarations, module_docs, problems, pending, unreported = marshal.loads(data)
     return _FileScan(
         [_cached_declaration(row, rel, imports) for row in declarations],
         [ModuleDoc(rel, *m) for m in module_docs],
         [Problem(rel, *p) for p in problems],
         [_Pending(index, base, list(consts), list(prefixes))
          for index, base, consts, prefixes in pending],
+        [(name, index) for name, index in unreported],
     )
 
 
@@ -1148,6 +1274,17 @@ def _walk_commands(
             _close_scopes(doc, command, scopes)
         elif kw == "variable":
             scopes[-1].variables.update(_binder_names(doc.text, masked, command.kw_end, end))
+        elif kw in ("open", "export"):
+            namespace = [s.header for s in scopes if s.kind == "namespace"]
+            at = len(scan.declarations)
+            # `open A in` opens A for the next command only
+            until = at + 1 if _OPEN_IN.search(masked, command.kw_end, end) else sys.maxsize
+            for target, names in _opened(masked, command.kw_end, end):
+                scan.opens.append((at, until, namespace, target, names))
+        elif kw == "deriving":
+            namespace = [s.header for s in scopes if s.kind == "namespace"]
+            for base in _standalone_derived(masked, command.kw_end, end):
+                scan.unreported.append((_qualify(namespace, base), len(scan.declarations)))
         elif kw in _ALL_DECL_KINDS:
             namespace = [s.header for s in scopes if s.kind == "namespace"]
             variables = {k: v for s in scopes for k, v in s.variables.items()}
@@ -1357,9 +1494,156 @@ def _declare(
     if pending is not None:
         pending.index = len(scan.declarations)
         scan.pending.append(pending)
+    if name and kw in _TYPE_KINDS:
+        _note_type(masked, name, namespace, pos, stop, terminator, end, len(scan.declarations), scan)
     scan.declarations.append(decl)
     if where_helpers and name:
         _declare_helpers(doc, decl, command, stop, end, imports, scan)
+
+
+# Declarations whose instance binders, fields and `deriving` clauses naming needs to know.
+_TYPE_KINDS = frozenset({"def", "abbrev", "structure", "class", "inductive", "opaque"})
+_DERIVING = re.compile(r"d(?<![\w'!?.]d)eriving(?![\w'!?])[ \t]+(?!instance\b)")
+_DERIVED_CLASS = re.compile(r"[ \t]*(" + _ID_PART + r"(?:\." + _ID_PART + r")*)[ \t]*(,)?")
+_FIELD_LINE = re.compile(r"\n([ \t]*)(?=\S)")
+
+
+def _note_type(
+    masked: str,
+    name: str,
+    namespace: list[str],
+    pos: int,
+    stop: int,
+    terminator: str,
+    end: int,
+    index: int,
+    scan: _FileScan,
+) -> None:
+    """What naming anonymous instances needs to know of a type or class the file declares.
+
+    The classes of its instance binders (`def DHashMap … [BEq α] [Hashable α]`: an instance
+    binder `[BEq α]` of a later instance about `DHashMap α β` is then used by its type, which
+    Lean's name leaves out), its fields (`class Params where Λ : Type u` declares the constant
+    `Params.Λ`) and the instances its `deriving` clause declares (they take names first).
+    """
+    tokens = [m.group() for m in _INST_TOKEN.finditer(masked, pos, stop)]
+    binders, _ = _split_binders(tokens[1:])
+    heads = frozenset(
+        _split_name(ty[0])[-1] for _, ty, _, instance in binders
+        if instance and ty and _NAME.fullmatch(ty[0])
+    )
+    if heads:
+        scan.requires[name] = heads
+    if terminator == "where" and name:
+        for field_name in _field_names(masked, stop + len("where"), end):
+            scan.unreported.append((f"{name}.{field_name}", index))
+    last = _split_name(name)[-1]
+    for deriving in _DERIVING.finditer(masked, stop, end):
+        at = deriving.end()
+        while True:
+            m = _DERIVED_CLASS.match(masked, at)
+            if m is None:
+                break
+            base = "inst" + _capitalized(_split_name(m.group(1))[-1]) + _capitalized(last)
+            scan.unreported.append((_qualify(namespace, base), index))
+            at = m.end()
+            if m.group(2) is None:
+                break
+
+
+def _capitalized(part: str) -> str:
+    """Lean's `String.capitalize`: the first character upper-cased if it is ASCII."""
+    return part[:1].upper() + part[1:] if part[:1].isascii() else part
+
+
+def _field_names(masked: str, where_end: int, end: int) -> list[str]:
+    """The fields declared after `where` in a structure or class body (lines at its column)."""
+    first = _skip_space(masked, where_end)
+    end = _trim_end(masked, first, end) if first < end else end
+    if first >= end:
+        return []
+    line_start = masked.rfind("\n", 0, first) + 1
+    column = first - line_start
+    starts = [first] + [
+        m.end() for m in _FIELD_LINE.finditer(masked, first, end)
+        if len(m.group(1).expandtabs()) == column
+    ]
+    names: list[str] = []
+    for start in starts:
+        line_end = masked.find("\n", start, end)
+        line = masked[start:line_end if line_end >= 0 else end]
+        if line.startswith("@["):
+            close = line.find("]")
+            line = line[close + 1:].lstrip() if close >= 0 else ""
+        words = line.split(None, 1)
+        while words and words[0] in _MODIFIERS:
+            line = words[1] if len(words) > 1 else ""
+            words = line.split(None, 1)
+        if "::" in line.split(":=")[0]:
+            continue  # `mk ::` names the constructor
+        tokens = [m.group() for m in _INST_TOKEN.finditer(line)]
+        if tokens and tokens[0] in "({[⦃":
+            colon = _top_level_colon(tokens[1:])
+            names += [t for t in tokens[1:colon + 1] if _PLAIN_ID.match(t)] if colon > 0 else []
+            continue
+        colon = _top_level_colon(tokens)
+        if colon <= 0 or not _NAME.fullmatch(tokens[0]):
+            continue
+        before = tokens[:colon]
+        if all(_PLAIN_ID.match(t) for t in before):
+            names += before  # `x y : α`
+        else:
+            names.append(tokens[0])  # `map {X Y} (f : X ⟶ Y) : …`
+    return [n for n in names if n not in _KEYWORDS]
+
+
+_OPEN_WORDS = frozenset({"scoped", "hiding", "renaming", "in"})
+_OPEN_IN = re.compile(r"(?<![\w'!?.])in\s*\Z")
+
+
+def _opened(masked: str, start: int, end: int) -> list[tuple[str, frozenset[str] | None]]:
+    """The namespaces an `open`/`export` command opens, each with its explicit names or None.
+
+    `open A B.C` opens all of A and B.C; `export Params (Λ κ)` only Λ and κ; what follows
+    `hiding`/`renaming` is left out (the names stay reachable either way, near enough).
+    """
+    line_end = masked.find("\n", start, end)
+    text = masked[start:line_end if line_end >= 0 else end]
+    opened: list[tuple[str, frozenset[str] | None]] = []
+    at = 0
+    while at < len(text):
+        m = _NAME.match(text, _skip_space(text, at))
+        if m is None:
+            break
+        at = m.end()
+        word = m.group()
+        if word in ("hiding", "renaming", "in"):
+            break
+        if word in _OPEN_WORDS:
+            continue
+        after = _skip_space(text, at)
+        if text.startswith("(", after):
+            close = text.find(")", after)
+            inner = text[after + 1:close if close >= 0 else len(text)]
+            opened.append((word, frozenset(w for w in inner.split() if _PLAIN_ID.match(w))))
+            at = close + 1 if close >= 0 else len(text)
+        else:
+            opened.append((word, None))
+    return opened
+
+
+def _standalone_derived(masked: str, start: int, end: int) -> list[str]:
+    """Base names of the instances `deriving instance A, B for S, T` declares."""
+    text = masked[start:_trim_end(masked, start, end)]
+    m = re.match(r"\s*instance\s+(.*?)\s+for\s+(.*)", text, re.DOTALL)
+    if m is None:
+        return []
+    classes = [c.strip() for c in m.group(1).split(",") if _NAME.fullmatch(c.strip())]
+    types = [t.strip() for t in m.group(2).split(",") if _NAME.fullmatch(t.strip())]
+    return [
+        "inst" + _capitalized(_split_name(c)[-1]) + _capitalized(_split_name(t)[-1])
+        for c in classes for t in types
+    ]
 
 
 def _prefix_notation(doc: _Text, command: _Command, end: int) -> tuple[str, str] | None:
@@ -1555,7 +1839,8 @@ def _declare_helpers(
                 continue
             break
         raw = _name_at(doc, pos, same_line=False)
-        if raw:
+        # `@[inline]` on a line of its own starts at the helper's column too: one helper
+        if raw and all(pos != seen for _, seen, _ in found):
             found.append((s, pos, raw))
     where_starts = set(starts)
     for s, pos, raw in sorted(found):
@@ -1799,12 +2084,15 @@ class _FileNames:
     `resolve(ident)` says whether the file makes `ident` a constant ("const", full name), an
     auto-bound variable ("var", "") or neither ("", ""); `dotted(f)` is the file's constant that
     `(term).f` most likely means (the first declared one whose name ends in `.f`), or "";
-    `notations` maps the file's prefix notations to the constants they stand for.
+    `notations` maps the file's prefix notations to the constants they stand for;
+    `requires(ident)` is the set of classes of the instance binders of the file's constant
+    `ident` (empty if it is none).
     """
 
     resolve: _Resolver = _no_file_constants
     dotted: Callable[[str], str] = _no_dotted
     notations: dict[str, str] = field(default_factory=dict)
+    requires: Callable[[str], frozenset[str]] = lambda _word: frozenset()
 
 
 _NO_FILE_NAMES = _FileNames()
@@ -1826,7 +2114,7 @@ def _instance_base_name(
     tokens = [m.group() for m in _INST_TOKEN.finditer(header)]
     binders, type_tokens = _split_binders(tokens)
     types = dict(variables)
-    for bound_names, ty, _ in binders:
+    for bound_names, ty, _, _ in binders:
         head = ty[0] if ty and _NAME.fullmatch(ty[0]) else ""
         for bound_name in bound_names:
             types[bound_name] = head
@@ -1835,12 +2123,19 @@ def _instance_base_name(
     body = parser.parse()
     hyps: list[Any] = []
     later_text = [" ".join(type_tokens)]
-    for bound_names, ty, _ in reversed(binders):
+    later_words = {t for t in type_tokens if _NAME.fullmatch(t)}
+    for bound_names, ty, _, instance in reversed(binders):
         used = any(
             re.search(rf"(?<![\w.]){re.escape(n)}(?![\w'!?])", " ".join(later_text))
             for n in bound_names
         )
+        if not used and instance and ty and _NAME.fullmatch(ty[0]):
+            # `[BEq α]` before `… (DHashMap α β)` where the file's `DHashMap` takes `[BEq α]`:
+            # the type depends on the binder, so Lean's name leaves it out
+            required = _split_name(ty[0])[-1]
+            used = any(required in names.requires(word) for word in later_words)
         later_text.append(" ".join(ty))
+        later_words.update(t for t in ty if _NAME.fullmatch(t))
         if used or not ty:
             continue
         hyps.insert(0, _TermParser(ty, bound, namespace, types, names).parse())
@@ -1858,8 +2153,12 @@ def _instance_base_name(
     return "inst" + name + "".join(ofs), namer.consts
 
 
-def _split_binders(tokens: list[str]) -> tuple[list[tuple[list[str], list[str], bool]], list[str]]:
-    binders: list[tuple[list[str], list[str], bool]] = []
+def _split_binders(
+    tokens: list[str],
+) -> tuple[list[tuple[list[str], list[str], bool, bool]], list[str]]:
+    """The leading binders of `tokens` as (names, type tokens, explicit, instance), and the rest
+    after the `:` that ends them."""
+    binders: list[tuple[list[str], list[str], bool, bool]] = []
     i = 0
     n = len(tokens)
     pairs = {"(": ")", "{": "}", "[": "]", "⦃": "⦄"}
@@ -1878,15 +2177,17 @@ def _split_binders(tokens: list[str]) -> tuple[list[tuple[list[str], list[str], 
         inner = tokens[i + 1:j]
         if tokens[i] == "[":
             if len(inner) >= 2 and inner[1] == ":":
-                binders.append(([inner[0]], inner[2:], False))
+                binders.append(([inner[0]], inner[2:], False, True))
             else:
-                binders.append(([], inner, False))
+                binders.append(([], inner, False, True))
         else:
             if ":" in inner:
                 k = inner.index(":")
-                binders.append((inner[:k], inner[k + 1:], tokens[i] == "(" and close == ")"))
+                binders.append(
+                    (inner[:k], inner[k + 1:], tokens[i] == "(" and close == ")", False)
+                )
             else:
-                binders.append((inner, [], False))
+                binders.append((inner, [], False, False))
         i = j + 1
     if i < n and tokens[i] == ":":
         i += 1
@@ -2025,16 +2326,27 @@ class _TermParser:
                     depth -= 1
                 self.i += 1
             inner = self.tokens[inner_start:self.i - 1]
-            if ":" in inner and self.peek() in ("→", "->"):
-                k = inner.index(":")
-                self.bound.update(x for x in inner[:k] if _PLAIN_ID.match(x))
+            colon = _top_level_colon(inner)
+            if colon >= 0 and self.peek() in ("→", "->"):
+                self.bound.update(x for x in inner[:colon] if _PLAIN_ID.match(x))
                 self.i += 1
                 body = self.arrow()
                 return ("forall", ("var",), body)
+            if colon >= 0 and self.peek() == "×":
+                # `(a : α) × β a` is `Sigma fun a => β a` (`×'`: `PSigma`); Lean names the
+                # implicit type `α` and the body of the function
+                self.i += 1
+                sigma = "Sigma"
+                if self.peek() == "'":
+                    sigma = "PSigma"
+                    self.i += 1
+                domain = self.sub(inner[colon + 1:]).parse()
+                self.bound.update(x for x in inner[:colon] if _PLAIN_ID.match(x))
+                return ("app", self.const(sigma), (domain, self.binop()))
             if len(inner) > 2 and inner[1] == ":=":
                 inner = inner[2:]  # a named argument `(α := T)` names like `T`
-            elif ":" in inner:
-                inner = inner[: inner.index(":")]
+            elif colon >= 0:
+                inner = inner[:colon]
             return self.sub(inner).parse()
         if t in ("⟨", "{"):
             close = "⟩" if t == "⟨" else "}"
@@ -2103,6 +2415,19 @@ class _TermParser:
 
     def const(self, name: str) -> Any:
         return ("const", _normal_name(name))
+
+
+def _top_level_colon(tokens: list[str]) -> int:
+    """Position of the first `:` outside brackets in `tokens`, or -1."""
+    depth = 0
+    for k, t in enumerate(tokens):
+        if t in "([{⟨⦃":
+            depth += 1
+        elif t in ")]}⟩⦄":
+            depth -= 1
+        elif t == ":" and depth == 0:
+            return k
+    return -1
 
 
 # Short lower-case names are taken for variables, except these constants of Lean's core.
@@ -2195,6 +2520,8 @@ def _base_instance_names(scan: _FileScan) -> None:
     for index, decl in enumerate(scan.declarations):
         first_index.setdefault(decl.name, index)
         by_last.setdefault(decl.name.rsplit(".", 1)[-1], index)
+    for name, index in scan.unreported:
+        first_index.setdefault(name, index - 1)  # declared with the declaration before `index`
     for pending in scan.pending:
         position = pending.index
 
@@ -2202,14 +2529,26 @@ def _base_instance_names(scan: _FileScan) -> None:
                     position: int = position) -> tuple[str, str]:
             later = False
             parts = _split_name(ident)
-            for k in range(len(namespace), -1, -1):
-                candidate = ".".join([*namespace[:k], *parts])
+            # the namespaces around the instance, then those opened (or exported) before it
+            prefixes = [namespace[:k] for k in range(len(namespace), -1, -1)]
+            for opened_at, until, opened_in, target, only in scan.opens:
+                if opened_at <= position < until and (only is None or parts[0] in only):
+                    prefixes += [
+                        [*opened_in[:k], *_split_name(target)]
+                        for k in range(len(opened_in), -1, -1)
+                    ]
+            for prefix in prefixes:
+                candidate = ".".join([*prefix, *parts])
                 found = first_index.get(candidate)
                 if found is not None:
                     if found < position:
                         return "const", candidate
                     later = True
             return ("var", "") if later else ("", "")
+
+        def requires(word: str, resolve: _Resolver = resolve) -> frozenset[str]:
+            kind, full = resolve(word)
+            return scan.requires.get(full, frozenset()) if kind == "const" else frozenset()
 
         def dotted(field_name: str, position: int = position) -> str:
             found = by_last.get(field_name)
@@ -2219,7 +2558,7 @@ def _base_instance_names(scan: _FileScan) -> None:
 
         base, consts = _instance_base_name(
             pending.header, pending.namespace, pending.variables,
-            _FileNames(resolve, dotted, pending.notations),
+            _FileNames(resolve, dotted, pending.notations, requires),
         )
         pending.base = base
         pending.consts = consts
@@ -2273,6 +2612,7 @@ def _name_instances(
         if scan.pending:
             generated = _generated_indices(scan)
             names = [n for i, n in enumerate(names) if i not in generated]
+        names += [name for name, _ in scan.unreported]
         for name in [n for n in names if n[n.rfind(".") + 1:] in lasts]:
             parts = name.split(".")
             for k in range(len(parts)):
@@ -2287,6 +2627,7 @@ def _name_instances(
         project = module[0] if module else ""
         pending_indices = {pending.index for pending in scan.pending}
         used = {d.name for i, d in enumerate(scan.declarations) if i not in pending_indices}
+        used.update(name for name, _ in scan.unreported)  # fields, `deriving` instances
         for pending in scan.pending:
             decl = scan.declarations[pending.index]
             namespace = decl.name.rsplit(".", 1)[0] if "." in decl.name else ""

@@ -53,4 +53,13 @@ where
 
 def afterHelpers : Nat := 0
 
+/-- The sum of the squares of `l`, with a helper whose attribute is on a line of its own. -/
+def sumSquares (l : List Nat) : Nat := go 0 l
+  where
+    @[inline]
+    square (n : Nat) : Nat := n * n
+    go (acc : Nat) : List Nat → Nat
+      | [] => acc
+      | n :: rest => go (acc + square n) rest
+
 end Demo.Runs
