@@ -848,6 +848,26 @@ INSTANCE_CASES = [
         ],
     ),
     (
+        "in a base library a constant no file declares and not Lean's is the library's own",
+        (
+            "instance : Nontrivial NNReal := sorry\n"
+            "instance : Inhabited Nat := ⟨0⟩\n"
+            "namespace Lean.Meta\ninstance : ToExpr Interval := sorry\nend Lean.Meta\n"
+        ),
+        "Mathlib/Order/Interval.lean",
+        [
+            ("instNontrivialNNReal", "instance", 1), ("instInhabitedNat_mathlib", "instance", 2),
+            # inside a namespace of Lean's own, unknown names are taken to be Lean's
+            ("Lean.Meta.instToExprInterval_mathlib", "instance", 4),
+        ],
+    ),
+    (
+        "in a project on top of a library, a constant no file declares comes from the library",
+        "instance : Nontrivial NNReal := sorry\n",
+        "FLT/Basic.lean",
+        [("instNontrivialNNReal_fLT", "instance", 1)],
+    ),
+    (
         "instances declared by deriving take their names first",
         (
             "namespace Wire\n"

@@ -10,13 +10,18 @@ reads only files whose size or mtime changed and re-parses only those whose sha2
 Naming conventions where Lean generates a name (documented in the README):
 - anonymous `instance`: Lean's own scheme (`Lean.Elab.Command.NameGen`) approximated from the
   syntax: `inst` + the head constants of the class application + `Of…` for the instance arguments,
-  with the `_project` suffix Lean adds when no constant of the project is mentioned (a constant
-  no scanned file declares is the project's only when the file declares names inside it under
-  the project's root namespace), and `_1`, `_2`, ... for a repeated name. Identifiers the file declares before the instance are
-  its constants; ones it declares only later are auto-bound variables; the file's own prefix
+  with the `_project` suffix Lean (up to at least v4.20) adds when no constant of the project
+  is mentioned (a constant no scanned file declares is the project's when the file declares
+  names inside it under the project's root namespace, or when the project is a library built on
+  Lean core alone and the constant is not core's), and `_1`, `_2`, ... for a name already taken
+  (also by a `deriving` clause). Identifiers the file declares before the instance (with the
+  fields of its structures and classes, and what `open`/`export` make visible) are its
+  constants; ones it declares only later are auto-bound variables; the file's own prefix
   notations (`notation3 "Γ" K => F K`) stand for their constant, and `(t).f` names the file's
-  `….f` first. Implicit arguments and coercions that only elaboration reveals
-  (`Decidable (a < b)` naming `Nat`) are out of reach;
+  `….f` first. An instance binder is left out when a later binder or the type mentions a
+  constant of the file that takes an instance of that class (`def DHashMap … [BEq α]`).
+  Implicit arguments and coercions that only elaboration reveals (`Decidable (a < b)` naming
+  `Nat`) are out of reach;
 - `example`: `<namespace>._example`;
 - `syntax`/`macro`/`elab`/`notation`/`infix…` without `(name := x)`: Lean's generated kind name
   (`term_+_`, `tacticFoo_`), printed with `«»` where the name is not an identifier; a syntax
@@ -48,7 +53,7 @@ from typing import Any
 
 from mlcatalogue.model import Declaration, ModuleDoc, Problem, ScanResult
 
-SCANNER_VERSION = "4"
+SCANNER_VERSION = "5"
 
 # --------------------------------------------------------------------------------------------
 # Lexical layer: comments, strings, characters, «» names, quotations.
@@ -2637,6 +2642,18 @@ def _name_instances(
                 local = any(path in declared.get(name, ()) for name in names) or any(
                     project in roots.get(name, ()) for name in names
                 )
+                if (
+                    not local
+                    and project in _BASE_LIBRARIES
+                    and namespace.split(".", 1)[0] not in _CORE_ROOTS
+                ):
+                    # a library on Lean core alone: what no scanned file declares and core
+                    # does not either is most likely its own (`Set`, `Real` in Mathlib); inside
+                    # a namespace of Lean's own (`namespace Lean.Meta`) names are Lean's
+                    local = any(
+                        name not in declared and not _core_constant(name)
+                        for name in pending.consts
+                    )
                 if not local and not _extends_project_constant(scan, project, pending.consts):
                     base += "_" + _decapitalize(project)
             name = f"{namespace}.{base}" if namespace else base
@@ -2649,6 +2666,45 @@ def _name_instances(
             if _rename_with_helpers(scan.declarations, pending.index, name):
                 renamed.add(path)
     return renamed
+
+
+# Projects that depend on Lean core (and one another) only. In a file of one of them, a constant
+# of an anonymous instance's name that no scanned file declares and that is not Lean core's is
+# taken to be the project's own; in other projects it is taken to come from a dependency.
+_BASE_LIBRARIES = frozenset(
+    {"Mathlib", "Batteries", "Aesop", "Qq", "ProofWidgets", "Plausible", "ImportGraph"}
+)
+# Namespaces that belong to Lean's own toolchain (core, Std, Lake).
+_CORE_ROOTS = frozenset({"Lean", "Std", "Lake", "IO", "System", "Init", "EStateM"})
+# Lean core's types and classes (Init), as they appear in instance names.
+_CORE_CONSTANTS = frozenset(
+    (
+        "Nat Int String Char Bool Prop Unit PUnit Fin UInt8 UInt16 UInt32 UInt64 USize Float "
+        "Float32 Int8 Int16 Int32 Int64 ISize List Array Option Prod PProd MProd Sum PSum Sigma "
+        "PSigma Subtype Exists Eq HEq Ne Iff And Or Not True False Empty PEmpty Id Except ExceptT "
+        "StateT ReaderT StateRefT OptionT Task Thunk ByteArray FloatArray Substring Vector BitVec "
+        "Quot Quotient Setoid Squash Nonempty Inhabited Subsingleton Decidable DecidableEq "
+        "DecidablePred DecidableRel Ordering ULift PLift Acc WellFounded WellFoundedRelation "
+        "SizeOf Function Function.comp Repr ReprAtom ToString Hashable BEq LawfulBEq Ord LT LE GE "
+        "GT Max Min Add Sub Mul Div Mod Neg Pow SMul Dvd HAdd HSub HMul HDiv HMod HPow HSMul "
+        "HAppend Append AndOp OrOp Xor HOr HAnd HXor Complement ShiftLeft ShiftRight HShiftLeft "
+        "HShiftRight OfNat OfScientific NatCast IntCast NatPow HomogeneousPow Zero NeZero "
+        "Functor Applicative Monad Bind Pure Seq SeqLeft SeqRight Alternative OrElse AndThen "
+        "MonadLift MonadLiftT MonadExcept MonadExceptOf MonadState MonadStateOf MonadReader "
+        "MonadReaderOf MonadWithReader MonadWithReaderOf MonadFinally MonadControl MonadControlT "
+        "MonadFunctor MonadFunctorT LawfulFunctor LawfulApplicative LawfulMonad ForIn ForIn' ForM "
+        "ForInStep Stream ToStream Membership Singleton Insert LawfulSingleton EmptyCollection "
+        "GetElem GetElem? LawfulGetElem Coe CoeTail CoeHead CoeOut CoeSort CoeFun CoeDep CoeT "
+        "CoeHTCT CoeOTC CoeHTC CoeTC HasEquiv HasSubset HasSSubset Union Inter SDiff Trans "
+        "Antisymm LE.le LT.lt GE.ge GT.gt HAdd.hAdd HSub.hSub HMul.hMul HDiv.hDiv HMod.hMod "
+        "HPow.hPow HSMul.hSMul HAppend.hAppend Dvd.dvd Membership.mem HasSubset.Subset "
+        "HasEquiv.Equiv Inter.inter Union.union SDiff.sdiff Max.max Min.min OfNat.ofNat"
+    ).split()
+)
+
+
+def _core_constant(name: str) -> bool:
+    return name in _CORE_CONSTANTS or name.split(".", 1)[0] in _CORE_ROOTS
 
 
 def _extends_project_constant(scan: _FileScan, project: str, consts: list[str]) -> bool:
