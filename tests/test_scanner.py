@@ -868,6 +868,21 @@ INSTANCE_CASES = [
         [("instNontrivialNNReal_fLT", "instance", 1)],
     ),
     (
+        "postfix type notations name their constants",
+        (
+            "variable {α : Type}\n"
+            "instance [Foo α] : Foo αᵒᵈ := sorry\n"
+            "instance [Foo α] : Foo αᵐᵒᵖ := sorry\n"
+            "instance [Foo α] : Foo (WithTop α)ᵒᵈ := sorry\n"
+            "instance [Foo α] : Foo αᵃᵒᵖˣ := sorry\n"
+        ),
+        "Mathlib/Order/Dual.lean",
+        [
+            ("instFooOrderDual", "instance", 2), ("instFooMulOpposite", "instance", 3),
+            ("instFooOrderDualWithTop", "instance", 4), ("instFooUnitsAddOpposite", "instance", 5),
+        ],
+    ),
+    (
         "instances declared by deriving take their names first",
         (
             "namespace Wire\n"

@@ -2116,7 +2116,7 @@ def _instance_base_name(
     """
     # `letI x := v; T` (or with a line break) names like `T`: Lean's winnowing unfolds `let`s.
     header = _LET_BINDING.sub(" ", header)
-    tokens = [m.group() for m in _INST_TOKEN.finditer(header)]
+    tokens = _instance_tokens(header)
     binders, type_tokens = _split_binders(tokens)
     types = dict(variables)
     for bound_names, ty, _, _ in binders:
@@ -2319,6 +2319,14 @@ class _TermParser:
         )
 
     def atom(self) -> Any:
+        """One argument, with the postfix type notations after it (`αᵒᵈ`, `(M × N)ˣ`)."""
+        term = self._atom()
+        while self.peek() in _POSTFIX_CONST:
+            term = ("app", self.const(_POSTFIX_CONST[self.tokens[self.i]]), (term,))
+            self.i += 1
+        return term
+
+    def _atom(self) -> Any:
         t = self.peek()
         self.i += 1
         if t == "(":
@@ -2420,6 +2428,35 @@ class _TermParser:
 
     def const(self, name: str) -> Any:
         return ("const", _normal_name(name))
+
+
+# Mathlib's postfix type notations. They are letters to Lean's tokenizer as to ours (`αᵒᵈ` reads
+# as one identifier), so `_instance_tokens` splits them off.
+_POSTFIX_CONST = {
+    "ᵐᵒᵖ": "MulOpposite", "ᵃᵒᵖ": "AddOpposite", "ᵒᵈ": "OrderDual", "ᵒᵖ": "Opposite",
+    "ˣ": "Units",
+}
+_POSTFIX_SPLIT = re.compile("(" + "|".join(sorted(_POSTFIX_CONST, key=len, reverse=True)) + r")\Z")
+
+
+def _instance_tokens(header: str) -> list[str]:
+    """The tokens of an instance header, postfix type notations split from what they follow."""
+    tokens: list[str] = []
+    for m in _INST_TOKEN.finditer(header):
+        token = m.group()
+        postfixes: list[str] = []
+        while True:
+            split = _POSTFIX_SPLIT.search(token)
+            if split is None:
+                break
+            postfixes.insert(0, split.group())
+            token = token[: split.start()]
+            if not token:
+                break
+        if token:
+            tokens.append(token)
+        tokens.extend(postfixes)
+    return tokens
 
 
 def _top_level_colon(tokens: list[str]) -> int:
