@@ -270,6 +270,11 @@ def test_anonymous_instance_suffix_uses_the_project(tmp_path: Path) -> None:
 
 EDGE_CASES = [
     (
+        # `rec` is a keyword only after `let`: `protected def rec` declares `Dual.rec`
+        "namespace Dual\nprotected def rec : Nat := 0\ndef f : Nat :=\n  let rec go := 1\n  go\nend Dual\n",
+        [("Dual.rec", "def", 2), ("Dual.f", "def", 3), ("Dual.f.go", "def", 4)],
+    ),
+    (
         "namespace A\r\n/-- doc -/\r\ntheorem t : True := trivial\r\nend A\r\ndef u := 1\r\n",
         [("A.t", "theorem", 3), ("u", "def", 5)],
     ),
@@ -883,6 +888,43 @@ INSTANCE_CASES = [
         ],
     ),
     (
+        "binders a mixin or a common class takes are left out; others stay",
+        (
+            "variable {α X K : Type}\n"
+            "instance [BEq α] [LawfulBEq α] : LawfulBEq (Option α) := sorry\n"
+            "instance [Mul α] [IsLeftCancelMul α] : IsLeftCancelMul αᵒᵈ := sorry\n"
+            "instance [Add X] : VAdd X (List X) := sorry\n"
+            "instance [Semiring K] [AddCommGroup X] [Module K X] : Module K (List X) := sorry\n"
+            "instance [TopologicalSpace X] [T2Space X] : T2Space (Option X) := sorry\n"
+            "instance [Monad m] [MonadExceptOf α m] : MonadExceptOf α (OptionT m) := sorry\n"
+        ),
+        "Demo/Mixins.lean",
+        [
+            ("instLawfulBEqOption_demo", "instance", 2),
+            ("instIsLeftCancelMulOrderDual_demo", "instance", 3),
+            ("instVAddListOfAdd_demo", "instance", 4), ("instModuleList_demo", "instance", 5),
+            ("instT2SpaceOption_demo", "instance", 6),
+            ("instMonadExceptOfOptionTOfMonad_demo", "instance", 7),
+        ],
+    ),
+    (
+        "the implicit type of a decidable predicate is named first; raw literals not at all",
+        (
+            "structure Pos where\n  val : Nat\n"
+            "instance : OfNat Pos (nat_lit 0) := ⟨⟨0⟩⟩\n"
+            "instance : LT Pos := ⟨(·.val < ·.val)⟩\n"
+            "instance : DecidableRel (LT.lt (α := Pos)) := sorry\n"
+            "def IsEven (p : Pos) : Prop := p.val % 2 = 0\n"
+            "instance : DecidablePred (IsEven : Pos → Prop) := sorry\n"
+        ),
+        "Demo/Pos.lean",
+        [
+            ("Pos", "structure", 1), ("instOfNatPos", "instance", 3), ("instLTPos", "instance", 4),
+            ("instDecidableRelPosLt", "instance", 5), ("IsEven", "def", 6),
+            ("instDecidablePredPosIsEven", "instance", 7),
+        ],
+    ),
+    (
         "instances declared by deriving take their names first",
         (
             "namespace Wire\n"
@@ -1392,6 +1434,24 @@ ORIGINS = {
     "UnionFindBasic.lean": "Batteries/Data/UnionFind/Basic.lean",
     "Variance.lean": "Mathlib/Probability/Variance.lean",
     "XmlBasic.lean": "Lean/Data/Xml/Basic.lean",
+    "AesopFrontendTactic.lean": "Aesop/Frontend/Tactic.lean",
+    "CarlesonTileStructure.lean": "Carleson/TileStructure.lean",
+    "ConNFNearLitter.lean": "ConNF/Base/NearLitter.lean",
+    "FltHurwitz.lean": "FLT/Data/Hurwitz.lean",
+    "LakeLog.lean": "Lake/Util/Log.lean",
+    "LeanGuardMsgs.lean": "Lean/Elab/GuardMsgs.lean",
+    "LeanSearchClientSyntax.lean": "LeanSearchClient/Syntax.lean",
+    "MathlibAlgebraOrderGroupSynonym.lean": "Mathlib/Algebra/Order/Group/Synonym.lean",
+    "MathlibLinearAlgebraRay.lean": "Mathlib/LinearAlgebra/Ray.lean",
+    "MathlibMeasurableSpaceDefs.lean": "Mathlib/MeasureTheory/MeasurableSpace/Defs.lean",
+    "MathlibOrderSynonym.lean": "Mathlib/Order/Synonym.lean",
+    "MathlibTacticLinterLint.lean": "Mathlib/Tactic/Linter/Lint.lean",
+    "MathlibTopologyAlgebraOrderUpperLower.lean": "Mathlib/Topology/Algebra/Order/UpperLower.lean",
+    "PhysLeanRatComplexNum.lean": "PhysLean/Mathematics/RatComplexNum.lean",
+    "PlausibleTestable.lean": "Plausible/Testable.lean",
+    "RangeBasic.lean": "Init/Data/Range/Basic.lean",
+    "SciLeanArrayTypeNotation.lean": "SciLean/Data/ArrayType/Notation.lean",
+    "SphereEversionLoopsBasic.lean": "SphereEversion/Loops/Basic.lean",
     "AesopUtilBasic.lean": "Aesop/Util/Basic.lean",
     "BatteriesBinomialHeapBasic.lean": "Batteries/Data/BinomialHeap/Basic.lean",
     "CarlesonMisc.lean": "Carleson/ToMathlib/Misc.lean",

@@ -1324,9 +1324,14 @@ def _name_at(doc: _Text, pos: int, *, same_line: bool) -> str:
     if m is None:
         return ""
     word = m.group()
-    if word in _KEYWORDS:
+    if word in _KEYWORDS and word not in _NON_RESERVED:
         return ""
     return word
+
+
+# Words Lean parses as keywords only in place (`let rec`) and accepts as names elsewhere
+# (`protected def rec` declares `OrderDual.rec`).
+_NON_RESERVED = frozenset({"rec"})
 
 
 def _split_name(name: str) -> list[str]:
@@ -2138,7 +2143,11 @@ def _instance_base_name(
             # `[BEq α]` before `… (DHashMap α β)` where the file's `DHashMap` takes `[BEq α]`:
             # the type depends on the binder, so Lean's name leaves it out
             required = _split_name(ty[0])[-1]
-            used = any(required in names.requires(word) for word in later_words)
+            variables = {t for t in ty[1:] if _PLAIN_ID.match(t)}
+            used = any(required in names.requires(word) for word in later_words) or (
+                variables <= later_words
+                and any(_takes_instance_of(_split_name(w)[-1], required) for w in later_words)
+            )
         later_text.append(" ".join(ty))
         later_words.update(t for t in ty if _NAME.fullmatch(t))
         if used or not ty:
@@ -2156,6 +2165,53 @@ def _instance_base_name(
         if s:
             ofs.insert(0, "Of" + s)
     return "inst" + name + "".join(ofs), namer.consts
+
+
+_SEMIRINGS = frozenset(
+    "Semiring CommSemiring Ring CommRing DivisionRing Field NormedField NontriviallyNormedField "
+    "RCLike NormedRing NormedCommRing".split()
+)
+_ADD_COMM_MONOIDS = frozenset(
+    "AddCommMonoid AddCommGroup SeminormedAddCommGroup NormedAddCommGroup".split()
+)
+# Classes of Mathlib that take instances of others, which an instance header lists before them
+# (`[Semiring K] [AddCommGroup X] [Module K X]`): Lean's name leaves those binders out.
+_TAKES_INSTANCES = {
+    "Module": _SEMIRINGS | _ADD_COMM_MONOIDS,
+    "Algebra": _SEMIRINGS,
+    "NormedSpace": _SEMIRINGS | _ADD_COMM_MONOIDS,
+    "InnerProductSpace": _SEMIRINGS | _ADD_COMM_MONOIDS,
+    "ContinuousAdd": frozenset({"TopologicalSpace", "Add"}),
+    "ContinuousMul": frozenset({"TopologicalSpace", "Mul"}),
+    "ContinuousSMul": frozenset({"TopologicalSpace", "SMul"}),
+    "OrderTopology": frozenset({"TopologicalSpace", "Preorder", "PartialOrder", "LinearOrder"}),
+    "MeasurableSingletonClass": frozenset({"MeasurableSpace"}),
+}
+
+
+# How the names of mixins start (`IsLeftCancelMul`, `LawfulBEq`); `VAdd` or `SMul` are classes
+# of their own, not refinements of `Add` or `Mul`.
+_MIXIN_PREFIXES = ("Is", "Lawful", "Continuous", "Measurable")
+
+
+def _takes_instance_of(cls: str, required: str) -> bool:
+    """Whether class `cls` most likely takes an instance of class `required` of the same type.
+
+    From Lean's and Mathlib's conventions: a mixin is named after the class it refines
+    (`LawfulBEq` takes `[BEq α]`, `IsLeftCancelMul` takes `[Mul G]`), a topological `…Space`
+    takes `[TopologicalSpace X]`, and a few common classes are listed in `_TAKES_INSTANCES`.
+    """
+    if cls == required:
+        return False
+    if (
+        cls.endswith(required)
+        and required[:1].isupper()
+        and cls.startswith(_MIXIN_PREFIXES)
+    ):
+        return True
+    if required == "TopologicalSpace" and cls.endswith("Space"):
+        return True
+    return required in _TAKES_INSTANCES.get(cls, frozenset())
 
 
 def _split_binders(
@@ -2278,6 +2334,12 @@ class _TermParser:
         parenthesised = self.peek() == "("
         head = self.atom()
         args: list[Any] = []
+        if head in _DECIDABLE_PREDICATES and self.peek() == "(":
+            # `DecidableRel (LT.lt (α := T))`, `DecidablePred (p : T → Prop)`: Lean names the
+            # implicit type `T` of the predicate first
+            domain = self._predicate_domain()
+            if domain is not None:
+                args.append(domain)
         # `(ρ.conj e).IsUnramifiedAt v` is `T.IsUnramifiedAt (ρ.conj e) v`: Lean names the field
         # first, then the term it is applied to
         if parenthesised:
@@ -2292,6 +2354,29 @@ class _TermParser:
         if not args:
             return head
         return ("app", head, tuple(args))
+
+    def _predicate_domain(self) -> Any:
+        """The type a parenthesised predicate at the cursor is stated on, if it says so."""
+        depth = 0
+        close = self.i
+        for close in range(self.i, len(self.tokens)):
+            if self.tokens[close] in "([{⟨⦃":
+                depth += 1
+            elif self.tokens[close] in ")]}⟩⦄":
+                depth -= 1
+                if depth == 0:
+                    break
+        inner = self.tokens[self.i + 1:close]
+        colon = _top_level_colon(inner)
+        if colon >= 0:
+            ascribed = inner[colon + 1:]
+            arrow = next((k for k, t in enumerate(ascribed) if t in ("→", "->")), -1)
+            return self.sub(ascribed[:arrow]).parse() if arrow > 0 else None
+        for k in range(len(inner) - 3):
+            if inner[k] == "(" and inner[k + 1] in ("α", "β") and inner[k + 2] == ":=":
+                end = inner.index(")", k) if ")" in inner[k:] else len(inner)
+                return self.sub(inner[k + 3:end]).parse()
+        return None
 
     def fields(self, head: Any, args: list[Any]) -> tuple[Any, list[Any]]:
         """`(t).f.g` after a parenthesised `head`: each field applied to what precedes it."""
@@ -2401,6 +2486,9 @@ class _TermParser:
             return ("const", full) if kind == "const" else self.const(head)
         if t in _NOTATION_CONST:
             return self.const(_NOTATION_CONST[t])
+        if t == "nat_lit":
+            self.i += 1  # a raw literal: nothing Lean names
+            return ("var",)
         if t and t[0].isdigit():
             return self.const("OfNat.ofNat")
         if t and (t[0].isalpha() or t[0] in "_«"):
@@ -2430,6 +2518,7 @@ class _TermParser:
         return ("const", _normal_name(name))
 
 
+_DECIDABLE_PREDICATES = (("const", "DecidableRel"), ("const", "DecidablePred"))
 # Mathlib's postfix type notations. They are letters to Lean's tokenizer as to ours (`αᵒᵈ` reads
 # as one identifier), so `_instance_tokens` splits them off.
 _POSTFIX_CONST = {
