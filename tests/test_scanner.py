@@ -925,6 +925,23 @@ INSTANCE_CASES = [
         ],
     ),
     (
+        "the file's own infix notations stand for their constants",
+        (
+            "inductive Path (α β : Type) where\n  | nil\n"
+            "infix:60 \" ↝ \" => Path\n"
+            "def Arrow (α β : Type) : Type := α → β\n"
+            "notation:50 a:51 \" ⇒ₗ \" b:50 => Arrow a b\n"
+            "instance {α β : Type} : Inhabited (α ↝ β) := ⟨.nil⟩\n"
+            "instance {α β : Type} [Inhabited β] : Inhabited (α ⇒ₗ β) := ⟨fun _ => default⟩\n"
+        ),
+        "Demo/Path.lean",
+        [
+            ("Path", "inductive", 1), ("«term_↝_»", "infix", 3), ("Arrow", "def", 4),
+            ("«term_⇒ₗ_»", "notation", 5), ("instInhabitedPath", "instance", 6),
+            ("instInhabitedArrow", "instance", 7),
+        ],
+    ),
+    (
         "instances declared by deriving take their names first",
         (
             "namespace Wire\n"

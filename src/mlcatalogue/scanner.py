@@ -180,7 +180,8 @@ _INST_TOKEN = re.compile(
 class _Pending:
     """What the final naming of an anonymous instance needs from outside its file.
 
-    `header`, `namespace`, `variables` and `notations` are only used within the file's own scan
+    `header`, `namespace`, `variables`, `notations` and `infixes` are only used within the file's
+    own scan
     (to name the instance once every declaration of the file is known); they are not cached.
     """
 
@@ -192,6 +193,7 @@ class _Pending:
     namespace: list[str] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
     notations: dict[str, str] = field(default_factory=dict)
+    infixes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -1254,6 +1256,7 @@ def _walk_commands(
     scopes: list[_Scope] = [_Scope("file", "")]
     generated: dict[str, int] = {}
     notations: dict[str, str] = {}  # prefix notations of the file: atom -> constant
+    infixes: dict[str, str] = {}  # infix notations of the file: atom -> constant
     for i, command in enumerate(commands):
         end = commands[i + 1].start if i + 1 < len(commands) else len(masked)
         kw = command.keyword
@@ -1261,6 +1264,10 @@ def _walk_commands(
             learned = _prefix_notation(doc, command, end)
             if learned is not None:
                 notations[learned[0]] = learned[1]
+        if kw in ("infix", "infixl", "infixr", "notation"):
+            learned = _infix_notation(doc, command, end)
+            if learned is not None:
+                infixes[learned[0]] = learned[1]
         if kw == "namespace":
             name = _name_at(doc, command.kw_end, same_line=False)
             if name:
@@ -1293,7 +1300,10 @@ def _walk_commands(
         elif kw in _ALL_DECL_KINDS:
             namespace = [s.header for s in scopes if s.kind == "namespace"]
             variables = {k: v for s in scopes for k, v in s.variables.items()}
-            _declare(doc, command, end, namespace, variables, imports, scan, generated, notations)
+            _declare(
+                doc, command, end, namespace, variables, imports, scan, generated,
+                notations, infixes,
+            )
 
 
 def _close_scopes(doc: _Text, command: _Command, scopes: list[_Scope]) -> None:
@@ -1430,6 +1440,7 @@ def _declare(
     scan: _FileScan,
     generated: dict[str, int],
     notations: dict[str, str],
+    infixes: dict[str, str],
 ) -> None:
     masked = doc.masked
     text = doc.text
@@ -1464,6 +1475,7 @@ def _declare(
             pending = _Pending(
                 len(scan.declarations), "inst", [], _prefixes(namespace),
                 masked[sig_start:stop], list(namespace), dict(variables), dict(notations),
+                dict(infixes),
             )
         signature = doc.without_comments(sig_start, stop)
         where_helpers = terminator in (":=", "|")
@@ -1694,6 +1706,46 @@ def _prefix_notation(doc: _Text, command: _Command, end: int) -> tuple[str, str]
     if not rhs or not _NAME.fullmatch(rhs[0]) or rhs[0] in _KEYWORDS or rhs[1:] != variables:
         return None
     atom = tokens[0][1:-1].strip()
+    return (atom, rhs[0]) if atom and " " not in atom else None
+
+
+def _infix_notation(doc: _Text, command: _Command, end: int) -> tuple[str, str] | None:
+    """(atom, constant) of an infix notation for a constant of two arguments, else None.
+
+    `infix:60 " ↝ " => Path` and `notation:60 a " ↝ " b => Path a b` make `α ↝ β` in an
+    instance header name like `Path α β`.
+    """
+    text = doc.text
+    pos = _skip_space(text, command.kw_end)
+    prec = _PREC.match(text, pos)
+    if prec is not None:
+        pos = _skip_space(text, prec.end())
+    opt = _OPTION.match(text, pos)
+    while opt is not None:
+        pos = _skip_space(text, opt.end())
+        opt = _OPTION.match(text, pos)
+    arrow = doc.masked.find("=>", pos, end)
+    if arrow < 0:
+        return None
+    tokens = [m.group() for m in _SYN_TOKEN.finditer(doc.without_comments(pos, arrow))]
+    rhs = doc.without_comments(arrow + 2, _trim_end(doc.masked, arrow + 2, end)).split()
+    if not rhs or not _NAME.fullmatch(rhs[0]) or rhs[0] in _KEYWORDS:
+        return None
+    if command.keyword == "notation":
+        # `a:61 " ↝ " b:60`: drop the precedences, keep the variables and the atom
+        kept = [t for k, t in enumerate(tokens) if t != ":" and (k == 0 or tokens[k - 1] != ":")]
+        if (
+            len(kept) != 3 or not kept[1].startswith('"')
+            or not _PLAIN_ID.match(kept[0]) or not _PLAIN_ID.match(kept[2])
+            or rhs[1:] != [kept[0], kept[2]]
+        ):
+            return None
+        quoted = kept[1]
+    else:
+        if len(tokens) != 1 or not tokens[0].startswith('"') or len(rhs) != 1:
+            return None
+        quoted = tokens[0]
+    atom = quoted[1:-1].strip()
     return (atom, rhs[0]) if atom and " " not in atom else None
 
 
@@ -2096,13 +2148,15 @@ class _FileNames:
     `(term).f` most likely means (the first declared one whose name ends in `.f`), or "";
     `notations` maps the file's prefix notations to the constants they stand for;
     `requires(ident)` is the set of classes of the instance binders of the file's constant
-    `ident` (empty if it is none).
+    `ident` (empty if it is none); `infixes` maps the file's infix notations
+    (`infix:60 " ↝ " => Path`) to their constants.
     """
 
     resolve: _Resolver = _no_file_constants
     dotted: Callable[[str], str] = _no_dotted
     notations: dict[str, str] = field(default_factory=dict)
     requires: Callable[[str], frozenset[str]] = lambda _word: frozenset()
+    infixes: dict[str, str] = field(default_factory=dict)
 
 
 _NO_FILE_NAMES = _FileNames()
@@ -2121,7 +2175,7 @@ def _instance_base_name(
     """
     # `letI x := v; T` (or with a line break) names like `T`: Lean's winnowing unfolds `let`s.
     header = _LET_BINDING.sub(" ", header)
-    tokens = _instance_tokens(header)
+    tokens = _instance_tokens(header, names.infixes)
     binders, type_tokens = _split_binders(tokens)
     types = dict(variables)
     for bound_names, ty, _, _ in binders:
@@ -2318,11 +2372,18 @@ class _TermParser:
     def binop(self) -> Any:
         first = self.peek()
         lhs = self.app()
-        while self.peek() in _INFIX_CONST:
+        while self.peek() in _INFIX_CONST or self.peek() in self.names.infixes:
             op = self.tokens[self.i]
             self.i += 1
             rhs = self.app()
             operands: tuple[Any, ...] = (lhs, rhs)
+            if op in self.names.infixes:
+                # the file's own `infix " ↝ " => Path`: `α ↝ β` is `Path α β`
+                kind, full = self.resolve(self.names.infixes[op])
+                head = ("const", full) if kind == "const" else self.const(self.names.infixes[op])
+                lhs = ("app", head, operands)
+                first = ""
+                continue
             if op in _RELATIONS and lhs == ("var",) and self.types.get(first):
                 # `a < b` is `@LT.lt T _ a b`: Lean names the implicit type `T` of `a : T`
                 operands = (self.identifier(self.types[first]), *operands)
@@ -2528,11 +2589,28 @@ _POSTFIX_CONST = {
 _POSTFIX_SPLIT = re.compile("(" + "|".join(sorted(_POSTFIX_CONST, key=len, reverse=True)) + r")\Z")
 
 
-def _instance_tokens(header: str) -> list[str]:
-    """The tokens of an instance header, postfix type notations split from what they follow."""
+def _instance_tokens(header: str, atoms: dict[str, str] | None = None) -> list[str]:
+    """The tokens of an instance header, postfix type notations split from what they follow and
+    the file's own infix atoms (`×ₗ`, which reads as `×` and `ₗ`) kept whole."""
     tokens: list[str] = []
-    for m in _INST_TOKEN.finditer(header):
-        token = m.group()
+    matches = list(_INST_TOKEN.finditer(header))
+    glued: list[str] = []
+    k = 0
+    while k < len(matches):
+        token = matches[k].group()
+        for atom in atoms or ():
+            if header.startswith(atom, matches[k].start()) and len(atom) > len(token):
+                stop = matches[k].start() + len(atom)
+                while k + 1 < len(matches) and matches[k + 1].start() < stop:
+                    k += 1
+                token = atom
+                break
+        glued.append(token)
+        k += 1
+    for token in glued:
+        if atoms and token in atoms:
+            tokens.append(token)
+            continue
         postfixes: list[str] = []
         while True:
             split = _POSTFIX_SPLIT.search(token)
@@ -2689,7 +2767,7 @@ def _base_instance_names(scan: _FileScan) -> None:
 
         base, consts = _instance_base_name(
             pending.header, pending.namespace, pending.variables,
-            _FileNames(resolve, dotted, pending.notations, requires),
+            _FileNames(resolve, dotted, pending.notations, requires, pending.infixes),
         )
         pending.base = base
         pending.consts = consts
