@@ -942,6 +942,35 @@ INSTANCE_CASES = [
         ],
     ),
     (
+        "lower-case names the file does not declare are auto-bound variables",
+        (
+            "inductive Inline (genre : Type) where\n  | text\n"
+            "instance : Append (Inline genre) := sorry\n"
+            "instance [ToString genre] : ToString (Inline genre) := sorry\n"
+            "instance : Inhabited (Inline true) := sorry\n"
+        ),
+        "Demo/Inline.lean",
+        [
+            ("Inline", "inductive", 1), ("instAppendInline", "instance", 3),
+            ("instToStringInline", "instance", 4),
+            ("instInhabitedInlineTrue", "instance", 5),  # `true` is Lean's `Bool.true`
+        ],
+    ),
+    (
+        "order binders that a bundled order hom takes are left out",
+        (
+            "namespace OrderHom\n"
+            "variable {α β : Type}\n"
+            "instance [Preorder α] [SemilatticeSup β] : Max (α →o β) := sorry\n"
+            "instance [Preorder α] [Preorder β] [OrderBot β] : Bot (α →o β) := sorry\n"
+            "end OrderHom\n"
+        ),
+        "Mathlib/Order/Hom/Demo.lean",
+        [
+            ("OrderHom.instMax", "instance", 3), ("OrderHom.instBotOfOrderBot", "instance", 4),
+        ],
+    ),
+    (
         "instances declared by deriving take their names first",
         (
             "namespace Wire\n"
@@ -1451,6 +1480,24 @@ ORIGINS = {
     "UnionFindBasic.lean": "Batteries/Data/UnionFind/Basic.lean",
     "Variance.lean": "Mathlib/Probability/Variance.lean",
     "XmlBasic.lean": "Lean/Data/Xml/Basic.lean",
+    "AesopFrontendRuleExpr.lean": "Aesop/Frontend/RuleExpr.lean",
+    "ConNFSetupPath.lean": "ConNF/Setup/Path.lean",
+    "FormalConjecturesAttributes.lean": "FormalConjectures/Util/Attributes.lean",
+    "LakeUtilVersion.lean": "Lake/Util/Version.lean",
+    "LeanCamCombiGroupMarking.lean": "LeanCamCombi/GroupMarking.lean",
+    "LeanDataJsonParser.lean": "Lean/Data/Json/Parser.lean",
+    "LeanServerRpcBasic.lean": "Lean/Server/Rpc/Basic.lean",
+    "MathlibBigOperatorsFinsetDefs.lean": "Mathlib/Algebra/BigOperators/Group/Finset/Defs.lean",
+    "MathlibCategoryTheoryDiscreteBasic.lean": "Mathlib/CategoryTheory/Discrete/Basic.lean",
+    "MathlibDataSumOrder.lean": "Mathlib/Data/Sum/Order.lean",
+    "MathlibOrderHomOrder.lean": "Mathlib/Order/Hom/Order.lean",
+    "MathlibTopologyInstancesMatrix.lean": "Mathlib/Topology/Instances/Matrix.lean",
+    "MathlibZModDefs.lean": "Mathlib/Data/ZMod/Defs.lean",
+    "OptlibLASSO.lean": "Optlib/Algorithm/LASSO.lean",
+    "PhysLeanInnerProductSpaceBasic.lean": "PhysLean/Mathematics/InnerProductSpace/Basic.lean",
+    "PlausibleSampleable.lean": "Plausible/Sampleable.lean",
+    "SciLeanEnumType.lean": "SciLean/Data/EnumType.lean",
+    "VersoDoc.lean": "Verso/Doc.lean",
     "AesopFrontendTactic.lean": "Aesop/Frontend/Tactic.lean",
     "CarlesonTileStructure.lean": "Carleson/TileStructure.lean",
     "ConNFNearLitter.lean": "ConNF/Base/NearLitter.lean",

@@ -2187,7 +2187,7 @@ def _instance_base_name(
     body = parser.parse()
     hyps: list[Any] = []
     later_text = [" ".join(type_tokens)]
-    later_words = {t for t in type_tokens if _NAME.fullmatch(t)}
+    later_words = _named_words(type_tokens)
     for bound_names, ty, _, instance in reversed(binders):
         used = any(
             re.search(rf"(?<![\w.]){re.escape(n)}(?![\w'!?])", " ".join(later_text))
@@ -2203,7 +2203,7 @@ def _instance_base_name(
                 and any(_takes_instance_of(_split_name(w)[-1], required) for w in later_words)
             )
         later_text.append(" ".join(ty))
-        later_words.update(t for t in ty if _NAME.fullmatch(t))
+        later_words |= _named_words(ty)
         if used or not ty:
             continue
         hyps.insert(0, _TermParser(ty, bound, namespace, types, names).parse())
@@ -2221,12 +2221,27 @@ def _instance_base_name(
     return "inst" + name + "".join(ofs), namer.consts
 
 
+def _named_words(tokens: list[str]) -> set[str]:
+    """The identifiers among `tokens`, infix operators as their constants (`→o`: `OrderHom`)."""
+    return {_INFIX_CONST.get(t, t) for t in tokens if t in _INFIX_CONST or _NAME.fullmatch(t)}
+
+
 _SEMIRINGS = frozenset(
     "Semiring CommSemiring Ring CommRing DivisionRing Field NormedField NontriviallyNormedField "
     "RCLike NormedRing NormedCommRing".split()
 )
 _ADD_COMM_MONOIDS = frozenset(
     "AddCommMonoid AddCommGroup SeminormedAddCommGroup NormedAddCommGroup".split()
+)
+_ADD_GROUPS = frozenset("AddGroup AddCommGroup SeminormedAddCommGroup NormedAddCommGroup".split())
+_ORDERS = frozenset(
+    "Preorder PartialOrder LinearOrder Lattice SemilatticeSup SemilatticeInf DistribLattice "
+    "CompleteLattice CompleteLinearOrder ConditionallyCompleteLattice "
+    "ConditionallyCompleteLinearOrder CompleteDistribLattice BooleanAlgebra".split()
+)
+_NON_UNITAL_SEMIRINGS = _SEMIRINGS | frozenset(
+    "NonUnitalNonAssocSemiring NonUnitalSemiring NonAssocSemiring NonUnitalNonAssocRing "
+    "NonUnitalRing NonAssocRing".split()
 )
 # Classes of Mathlib that take instances of others, which an instance header lists before them
 # (`[Semiring K] [AddCommGroup X] [Module K X]`): Lean's name leaves those binders out.
@@ -2240,6 +2255,13 @@ _TAKES_INSTANCES = {
     "ContinuousSMul": frozenset({"TopologicalSpace", "SMul"}),
     "OrderTopology": frozenset({"TopologicalSpace", "Preorder", "PartialOrder", "LinearOrder"}),
     "MeasurableSingletonClass": frozenset({"MeasurableSpace"}),
+    "OrderHom": _ORDERS,  # `α →o β`
+    "TopologicalAddGroup": _ADD_GROUPS | {"TopologicalSpace"},
+    "IsTopologicalAddGroup": _ADD_GROUPS | {"TopologicalSpace"},
+    "TopologicalSemiring": _NON_UNITAL_SEMIRINGS | {"TopologicalSpace"},
+    "IsTopologicalSemiring": _NON_UNITAL_SEMIRINGS | {"TopologicalSpace"},
+    "TopologicalRing": _NON_UNITAL_SEMIRINGS | {"TopologicalSpace"},
+    "IsTopologicalRing": _NON_UNITAL_SEMIRINGS | {"TopologicalSpace"},
 }
 
 
@@ -2639,8 +2661,11 @@ def _top_level_colon(tokens: list[str]) -> int:
     return -1
 
 
-# Short lower-case names are taken for variables, except these constants of Lean's core.
-_SHORT_CONSTANTS = frozenset({"id", "or", "ne"})
+# Lower-case names the file does not declare are taken for (auto-bound) variables, except these
+# constants of Lean's core.
+_SHORT_CONSTANTS = frozenset(
+    {"id", "or", "ne", "true", "false", "none", "some", "default", "inferInstance"}
+)
 _LET_BINDING = re.compile(r"(?<![\w'!?.])(?:let|letI|have|haveI)(?![\w'!?])[^;\n]*(?:;|\n|\Z)")
 # `letI x := v` (up to `;` or the end of its line) in a header: its `:=` does not end it.
 _OPEN_LET = re.compile(r"(?<![\w'!?.])(?:let|letI|have|haveI)(?![\w'!?])[^;\n]*\Z")
@@ -2650,7 +2675,7 @@ def _looks_like_variable(name: str) -> bool:
     if "." in name or name in _SHORT_CONSTANTS:
         return False
     core = name.rstrip("'").rstrip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖ'")
-    return len(core) <= 1 or (len(core) == 2 and not core[0].isupper())
+    return len(core) <= 1 or (len(core) == 2 and not core[0].isupper()) or core[:1].islower()
 
 
 class _Namer:
