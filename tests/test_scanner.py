@@ -1335,6 +1335,10 @@ def test_cached_results_equal_fresh_ones(tmp_path: Path) -> None:
     assert cached == fresh
 
 
+def risk_is_inferred(lines: list[dict[str, object]]) -> bool:
+    return bool(next(line for line in lines if line["name"] == "Foo.Bar.risk")["inferred_name"])
+
+
 def test_cli_scan_json_lines_and_problems_on_stderr() -> None:
     """`scan --json` prints one object per declaration; problems go to stderr; exit 0."""
     result = CliRunner().invoke(main, ["scan", str(CONSTRUCTS), "--json"])
@@ -1342,8 +1346,12 @@ def test_cli_scan_json_lines_and_problems_on_stderr() -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert all(set(line) == {
         "name", "kind", "path", "line", "start_line", "end_line", "modifiers", "attributes",
-        "docstring", "has_docstring", "signature", "has_sorry", "imports",
+        "docstring", "has_docstring", "signature", "has_sorry", "imports", "inferred_name",
     } for line in lines)
+    # names the source does not write (anonymous instances, their helpers) say so
+    inferred = {line["name"] for line in lines if line["inferred_name"]}
+    assert inferred and all(".inst" in name or name.startswith("inst") for name in inferred)
+    assert not risk_is_inferred(lines)
     risk = next(line for line in lines if line["name"] == "Foo.Bar.risk")
     assert {"name": "Foo.Bar.risk", "kind": "def", "path": "Basic.lean", "line": 21}.items() <= risk.items()
     assert [line["path"] for line in lines] == sorted(line["path"] for line in lines)
@@ -1413,6 +1421,27 @@ def test_cli_scan_with_workers_matches_one_process(
     two = CliRunner().invoke(main, ["scan", str(tree), "--json", "-j", "2"])
     assert one.exit_code == two.exit_code == 0
     assert one.stdout == two.stdout and one.stdout.count("\n") > 100
+
+
+def test_inferred_names_are_marked_and_survive_the_cache(tmp_path: Path) -> None:
+    """An anonymous instance and its helper carry `inferred_name`; named ones do not; the mark
+    comes back unchanged from the cache."""
+    (tmp_path / "Demo").mkdir()
+    write_old(
+        tmp_path / "Demo" / "Misc.lean",
+        "instance : Inhabited Nat := ⟨go⟩\nwhere\n  go : Nat := 0\n"
+        "instance named : Inhabited Int := ⟨0⟩\n",
+    )
+    fresh = read_declarations(tmp_path)
+    marks = [(d.name, d.inferred_name) for d in fresh.declarations]
+    assert marks == [
+        ("instInhabitedNat_demo", True), ("instInhabitedNat_demo.go", True), ("named", False),
+    ]
+    read_declarations(tmp_path, cache_dir=tmp_path / "c")
+    assert read_declarations(tmp_path, cache_dir=tmp_path / "c") == fresh
+    table = CliRunner().invoke(main, ["scan", str(tmp_path)])
+    assert "Demo/Misc.lean:1\tinstance\tinstInhabitedNat_demo inferred-name" in table.stdout
+    assert "Demo/Misc.lean:4\tinstance\tnamed\n" in table.stdout
 
 
 def test_declaration_record_matches_the_documented_schema() -> None:

@@ -409,7 +409,9 @@ def scan_command(
             click.echo(json.dumps(declaration_record(decl), ensure_ascii=False))
     else:
         for decl in result.declarations:
-            flags = " sorry" if decl.has_sorry else ""
+            flags = (" inferred-name" if decl.inferred_name else "") + (
+                " sorry" if decl.has_sorry else ""
+            )
             click.echo(f"{decl.path}:{decl.line}\t{decl.kind}\t{decl.name or '(anonymous)'}{flags}")
     echo_problems(result.problems)
     click.echo(

@@ -45,6 +45,9 @@ class Declaration:
 
     `line` is the line of the declaration keyword (where the name is); `start_line` includes the
     docstring and attributes in front of it; `end_line` is the last line of its body.
+    `inferred_name` marks a name the source does not write, which the scanner infers as Lean
+    generates it (anonymous instances and their helpers): Lean's own may differ, since it is
+    derived from the elaborated statement.
     """
 
     name: str
@@ -60,6 +63,7 @@ class Declaration:
     has_sorry: bool = False
     mentions: tuple[str, ...] = ()
     imports: tuple[str, ...] = ()
+    inferred_name: bool = False
 
     @property
     def has_docstring(self) -> bool:

@@ -312,6 +312,7 @@ def declaration_record(decl: Declaration) -> dict[str, Any]:
         "signature": decl.signature,
         "has_sorry": decl.has_sorry,
         "imports": list(decl.imports),
+        "inferred_name": decl.inferred_name,
     }
 
 
@@ -537,7 +538,7 @@ def _decode(raw: bytes, rel: str) -> tuple[str, list[Problem]]:
 # within the file system's timestamp resolution, so its size and mtime prove nothing (the
 # "racy clean" problem of git and make): such a file is hashed, not trusted.
 _RACY_NS = 2_000_000_000
-_CACHE_FORMAT = "3"
+_CACHE_FORMAT = "4"
 _DECLARATION_FIELDS = tuple(Declaration.__dataclass_fields__)
 _CACHED_FIELDS = tuple(f for f in _DECLARATION_FIELDS if f not in ("path", "imports"))
 _new_object = object.__new__
@@ -762,6 +763,7 @@ def _encode_scan(scan: _FileScan) -> bytes:
         (
             d.name, intern(d.kind), d.line, d.start_line, d.end_line, d.signature, d.docstring,
             d.modifiers, d.attributes, d.has_sorry, tuple(map(intern, d.mentions)),
+            d.inferred_name,
         )
         for d in scan.declarations
     )
@@ -1516,6 +1518,7 @@ def _declare(
     if pending is not None:
         pending.index = len(scan.declarations)
         scan.pending.append(pending)
+        decl = _renamed(decl, decl.name, inferred=True)
     if name and kw in _TYPE_KINDS:
         _note_type(masked, name, namespace, pos, stop, terminator, end, len(scan.declarations), scan)
     scan.declarations.append(decl)
@@ -1947,6 +1950,7 @@ def _declare_helpers(
                     if w not in _NOT_MENTIONS
                 ),
                 imports=imports,
+                inferred_name=parent.inferred_name,
             )
         )
 
@@ -2967,12 +2971,14 @@ def _project_of(path: str) -> str:
     return module[0] if module else ""
 
 
-def _renamed(decl: Declaration, name: str) -> Declaration:
+def _renamed(decl: Declaration, name: str, *, inferred: bool | None = None) -> Declaration:
     """`replace(decl, name=name)` without the frozen `__init__` (see `_cached_declaration`)."""
     copy = _new_object(Declaration)
     values = copy.__dict__
     values.update(decl.__dict__)
     values["name"] = name
+    if inferred is not None:
+        values["inferred_name"] = inferred
     return copy
 
 
