@@ -268,7 +268,46 @@ def test_anonymous_instance_suffix_uses_the_project(tmp_path: Path) -> None:
     assert names == ["Widget", "instInhabitedWidget"]
 
 
+def test_a_lower_case_project_root_is_a_module_root_but_source_folders_are_not(
+    tmp_path: Path,
+) -> None:
+    """`equational_theories/…` is module `equational_theories.…` (a whole-project scan finds
+    the constant in the other file); `src/lake/Lake/…` is module `Lake.…`."""
+    (tmp_path / "equational_theories").mkdir()
+    (tmp_path / "equational_theories" / "Law.lean").write_text("structure MagmaLaw where\n  x : Nat\n")
+    (tmp_path / "equational_theories" / "Order.lean").write_text(
+        "instance : Inhabited MagmaLaw := ⟨⟨0⟩⟩\ninstance : Inhabited Nat := ⟨0⟩\n"
+    )
+    (tmp_path / "src" / "lake" / "Lake").mkdir(parents=True)
+    (tmp_path / "src" / "lake" / "Lake" / "Util.lean").write_text("instance : Inhabited Int := ⟨0⟩\n")
+    names = [(d.path, d.name) for d in read_declarations(tmp_path).declarations]
+    assert names == [
+        ("equational_theories/Law.lean", "MagmaLaw"),
+        ("equational_theories/Order.lean", "instInhabitedMagmaLaw"),
+        ("equational_theories/Order.lean", "instInhabitedNat_equational_theories"),
+        ("src/lake/Lake/Util.lean", "instInhabitedInt_lake"),
+    ]
+
+
 EDGE_CASES = [
+    (
+        # a macro argument `x:term,*` is expanded (`sepBy(term, ",", ", ")`) before Lean names
+        # the macro, so both separators count; `syntax` names `term,*` unexpanded
+        "macro \"post⟨\" hs:term,+,? \"⟩\" : term => `(0)\n"
+        "macro \"pick\" xs:ident,* : term => `(0)\n"
+        "syntax \"pack\" term,* : term\n",
+        [("«termPost⟨_,,⟩»", "macro", 1), ("«termPick_,,»", "macro", 2), ("termPack_", "syntax", 3)],
+    ),
+    (
+        # a name glued to `(` is a parser function; one before a spaced `(` is an item
+        "syntax name := ident\ndeclare_syntax_cat tex\n"
+        "syntax \"\\\\\" name (\"[\" tex* \"]\")* : tex\n"
+        "syntax \"sep\" sepBy(tex, \";\") : tex\n",
+        [
+            ("name", "syntax", 1), ("Lean.Parser.Category.tex", "declare_syntax_cat", 2),
+            ("«tex\\_[_]»", "syntax", 3), ("«texSep_;»", "syntax", 4),
+        ],
+    ),
     (
         # `rec` is a keyword only after `let`: `protected def rec` declares `Dual.rec`
         "namespace Dual\nprotected def rec : Nat := 0\ndef f : Nat :=\n  let rec go := 1\n  go\nend Dual\n",
@@ -971,6 +1010,28 @@ INSTANCE_CASES = [
         ],
     ),
     (
+        "binders that scalar-action classes take are left out, what gives them included",
+        (
+            "variable {α β R : Type}\n"
+            "structure Box (R : Type) where\n  x : R\n"
+            "instance [SMul α β] [IsScalarTower α β R] : IsScalarTower α β (Box R) := sorry\n"
+            "instance [SMul αᵐᵒᵖ R] [IsCentralScalar α R] : IsCentralScalar α (Box R) := sorry\n"
+            "instance [Monoid α] [MulAction α R] [IsScalarTower α R R] :"
+            " MulAction α (Box R) := sorry\n"
+            "instance [BEq α] [ReflBEq α] : ReflBEq (Box α) := sorry\n"
+            "class Lifts (m : Type → Type) [Functor m] [LawfulFunctor m] where\n  ok : True\n"
+            "instance [Monad m] [LawfulMonad m] [Lifts m] : Lifts (OptionT m) := sorry\n"
+        ),
+        "Demo/Scalar.lean",
+        [
+            ("Box", "structure", 2), ("instIsScalarTowerBox", "instance", 4),
+            ("instIsCentralScalarBox", "instance", 5),
+            ("instMulActionBoxOfIsScalarTower", "instance", 6),
+            ("instReflBEqBox", "instance", 7), ("Lifts", "class", 8),
+            ("instLiftsOptionT", "instance", 10),
+        ],
+    ),
+    (
         "instances declared by deriving take their names first",
         (
             "namespace Wire\n"
@@ -1509,6 +1570,24 @@ ORIGINS = {
     "UnionFindBasic.lean": "Batteries/Data/UnionFind/Basic.lean",
     "Variance.lean": "Mathlib/Probability/Variance.lean",
     "XmlBasic.lean": "Lean/Data/Xml/Basic.lean",
+    "BatteriesSatisfiesM.lean": "Batteries/Classes/SatisfiesM.lean",
+    "CamCombiContainment.lean": "LeanCamCombi/Mathlib/Combinatorics/SimpleGraph/Containment.lean",
+    "ConNFTree.lean": "ConNF/Setup/Tree.lean",
+    "EqTheoriesDefinability.lean": "equational_theories/Definability/Basic.lean",
+    "EquivOption.lean": "Mathlib/Logic/Equiv/Option.lean",
+    "FLTBasic.lean": "Mathlib/NumberTheory/FLT/Basic.lean",
+    "GameShort.lean": "Mathlib/SetTheory/Game/Short.lean",
+    "InitOptionBasic.lean": "Init/Data/Option/Basic.lean",
+    "LeanLspBasic.lean": "Lean/Data/Lsp/Basic.lean",
+    "PMFBasic.lean": "Mathlib/Probability/ProbabilityMassFunction/Basic.lean",
+    "PfrEntropyMeasure.lean": "PFR/ForMathlib/Entropy/Measure.lean",
+    "PhysLeanSpaceBasic.lean": "PhysLean/SpaceAndTime/Space/Basic.lean",
+    "PlausibleRandom.lean": "Plausible/Random.lean",
+    "QuiverSymmetric.lean": "Mathlib/Combinatorics/Quiver/Symmetric.lean",
+    "RingConBasic.lean": "Mathlib/RingTheory/Congruence/Basic.lean",
+    "SciLeanSolveFun.lean": "SciLean/Util/SolveFun.lean",
+    "StdDoPostCond.lean": "Std/Do/PostCond.lean",
+    "VersoOutputTeX.lean": "Verso/Output/TeX.lean",
     "AesopFrontendRuleExpr.lean": "Aesop/Frontend/RuleExpr.lean",
     "ConNFSetupPath.lean": "ConNF/Setup/Path.lean",
     "FormalConjecturesAttributes.lean": "FormalConjectures/Util/Attributes.lean",

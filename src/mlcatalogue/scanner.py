@@ -2004,9 +2004,15 @@ def _declare_aliases(
 # Names Lean generates: syntax kinds
 
 
+# A name glued to `(` is one token: a parser function (`sepBy(`, `ppIndent(`), where a name
+# followed by a space and `(` is a category or abbreviation before a group.
 _SYN_TOKEN = re.compile(
-    r"\"(?:[^\"\\]|\\.)*\"|[^\W\d][\w'!?]*(?:\.[^\W\d][\w'!?]*)*|\d+|=>|:=|\S", re.DOTALL
+    r"\"(?:[^\"\\]|\\.)*\"|[^\W\d][\w'!?]*(?:\.[^\W\d][\w'!?]*)*\(?|\d+|=>|:=|\S",
+    re.DOTALL,
 )
+# `x:term,*` in a macro: Lean expands the argument (`sepBy(term, ",", ", ")`) before naming it,
+# so its two separators count; in a `syntax` command it is named unexpanded and they do not.
+_MACRO_SEPARATORS = ((",", "*"), (",", "+"))
 _PREC_WORDS = frozenset("max arg lead min min1".split())
 
 
@@ -2093,22 +2099,22 @@ def _pattern_name(tokens: list[str], kw: str) -> str:
         t = tokens[i]
         if t.startswith('"'):
             out.append(_atom(t))
-        elif t == "unicode" and i + 2 < n and tokens[i + 1] == "(" and tokens[i + 2].startswith('"'):
-            out.append(_atom(tokens[i + 2]))  # `unicode(" ≥ ", " >= ")`: only the first counts
+        elif t == "unicode(" and i + 1 < n and tokens[i + 1].startswith('"'):
+            out.append(_atom(tokens[i + 1]))  # `unicode(" ≥ ", " >= ")`: only the first counts
             while i < n and tokens[i] != ")":
                 i += 1
         elif t in ("(", ")"):
             depth += 1 if t == "(" else -1
         elif t[0].isalpha() or t[0] == "_":
-            if i + 1 < n and tokens[i + 1] == "(":
-                i += 1  # a parser function: `sepBy(`, `ppIndent(` ...
-                depth += 1
+            if t.endswith("("):
+                depth += 1  # a parser function: `sepBy(`, `ppIndent(` ...
             elif binders and depth == 0 and i + 1 < n and tokens[i + 1] == ":":
                 # `x:` names a macro argument and adds nothing; what follows is the syntax
                 # (`x:term:65`, `tk:" <;> "`, `s:(a <|> b)`)
                 i += 2
-                if i < n and (tokens[i][0].isalpha() or tokens[i][0] == "_") and (
-                    i + 1 >= n or tokens[i + 1] != "("
+                if (
+                    i < n and (tokens[i][0].isalpha() or tokens[i][0] == "_")
+                    and not tokens[i].endswith("(")
                 ):
                     out.append("_")
                     while i + 2 < n and tokens[i + 1] == ":" and (
@@ -2116,6 +2122,11 @@ def _pattern_name(tokens: list[str], kw: str) -> str:
                     ):
                         i += 2
                     i += 1
+                    if tuple(tokens[i:i + 2]) in _MACRO_SEPARATORS:
+                        out.append(",,")
+                        i += 2
+                        if tuple(tokens[i:i + 2]) == (",", "?"):
+                            i += 2
                 continue
             else:
                 out.append("_")
@@ -2201,10 +2212,14 @@ def _instance_base_name(
             # `[BEq α]` before `… (DHashMap α β)` where the file's `DHashMap` takes `[BEq α]`:
             # the type depends on the binder, so Lean's name leaves it out
             required = _split_name(ty[0])[-1]
-            variables = {t for t in ty[1:] if _PLAIN_ID.match(t)}
-            used = any(required in names.requires(word) for word in later_words) or (
+            variables = {t for t in ty[1:] if _PLAIN_ID.match(t) and t not in _POSTFIX_CONST}
+            provided = _provided(required)
+            used = any(names.requires(word) & provided for word in later_words) or (
                 variables <= later_words
-                and any(_takes_instance_of(_split_name(w)[-1], required) for w in later_words)
+                and any(
+                    _takes_instance_of(_split_name(w)[-1], given)
+                    for w in later_words for given in provided
+                )
             )
         later_text.append(" ".join(ty))
         later_words |= _named_words(ty)
@@ -2247,6 +2262,29 @@ _NON_UNITAL_SEMIRINGS = _SEMIRINGS | frozenset(
     "NonUnitalNonAssocSemiring NonUnitalSemiring NonAssocSemiring NonUnitalNonAssocRing "
     "NonUnitalRing NonAssocRing".split()
 )
+_SMULS = frozenset(
+    "SMul MulAction DistribMulAction Module MulSemiringAction Algebra MulActionWithZero".split()
+)
+_MONOIDS = _SEMIRINGS | frozenset("Monoid CommMonoid Group CommGroup DivInvMonoid".split())
+# What an instance of a class gives besides itself, for the classes an instance header most
+# often lists before a class that takes one of those (`[LawfulMonad m] [MonadSatisfying m]`).
+_PROVIDES = {
+    "Monad": frozenset("Functor Applicative Bind Pure Seq SeqLeft SeqRight".split()),
+    "Applicative": frozenset("Functor Pure Seq SeqLeft SeqRight".split()),
+    "LawfulMonad": frozenset("LawfulFunctor LawfulApplicative".split()),
+    "LawfulApplicative": frozenset({"LawfulFunctor"}),
+    "MulAction": frozenset({"SMul"}),
+    "DistribMulAction": frozenset({"SMul", "MulAction"}),
+    "Module": frozenset({"SMul", "MulAction", "DistribMulAction"}),
+    "MulSemiringAction": frozenset({"SMul", "MulAction", "DistribMulAction"}),
+    "Algebra": frozenset({"SMul"}),
+}
+
+
+def _provided(cls: str) -> frozenset[str]:
+    return _PROVIDES.get(cls, frozenset()) | {cls}
+
+
 # Classes of Mathlib that take instances of others, which an instance header lists before them
 # (`[Semiring K] [AddCommGroup X] [Module K X]`): Lean's name leaves those binders out.
 _TAKES_INSTANCES = {
@@ -2260,6 +2298,12 @@ _TAKES_INSTANCES = {
     "OrderTopology": frozenset({"TopologicalSpace", "Preorder", "PartialOrder", "LinearOrder"}),
     "MeasurableSingletonClass": frozenset({"MeasurableSpace"}),
     "OrderHom": _ORDERS,  # `α →o β`
+    "IsScalarTower": _SMULS,
+    "SMulCommClass": _SMULS,
+    "IsCentralScalar": _SMULS,
+    "MulAction": _MONOIDS,
+    "DistribMulAction": _MONOIDS | _ADD_COMM_MONOIDS | _NON_UNITAL_SEMIRINGS,
+    "MulSemiringAction": _MONOIDS | _NON_UNITAL_SEMIRINGS,
     "TopologicalAddGroup": _ADD_GROUPS | {"TopologicalSpace"},
     "IsTopologicalAddGroup": _ADD_GROUPS | {"TopologicalSpace"},
     "TopologicalSemiring": _NON_UNITAL_SEMIRINGS | {"TopologicalSpace"},
@@ -2271,7 +2315,7 @@ _TAKES_INSTANCES = {
 
 # How the names of mixins start (`IsLeftCancelMul`, `LawfulBEq`); `VAdd` or `SMul` are classes
 # of their own, not refinements of `Add` or `Mul`.
-_MIXIN_PREFIXES = ("Is", "Lawful", "Continuous", "Measurable")
+_MIXIN_PREFIXES = ("Is", "Lawful", "Continuous", "Measurable", "Refl", "Equiv")
 
 
 def _takes_instance_of(cls: str, required: str) -> bool:
@@ -2738,9 +2782,15 @@ class _Namer:
         return ""
 
 
+# Folders that hold a project's modules without being part of their names (Lake's `srcDir`s,
+# Lean's own `src/lake`). Other lower-case roots are module roots (`equational_theories`).
+_SOURCE_FOLDERS = frozenset({"src", "lean", "lib", "source", "lake", "verso"})
+
+
 def _module_name(path: str) -> list[str]:
+    """The module a file at `path` (relative to the scanned tree) most likely is."""
     parts = path[:-5].split("/") if path.endswith(".lean") else path.split("/")
-    while len(parts) > 1 and not parts[0][:1].isupper():
+    while len(parts) > 1 and (parts[0] in _SOURCE_FOLDERS or not parts[0]):
         parts = parts[1:]
     return [p for p in parts if p]
 
