@@ -293,16 +293,20 @@ EDGE_CASES = [
     (
         # a macro argument `x:term,*` is expanded (`sepBy(term, ",", ", ")`) before Lean names
         # the macro, so both separators count; `syntax` names `term,*` unexpanded
-        "macro \"post⟨\" hs:term,+,? \"⟩\" : term => `(0)\n"
-        "macro \"pick\" xs:ident,* : term => `(0)\n"
-        "syntax \"pack\" term,* : term\n",
+        (
+            "macro \"post⟨\" hs:term,+,? \"⟩\" : term => `(0)\n"
+            "macro \"pick\" xs:ident,* : term => `(0)\n"
+            "syntax \"pack\" term,* : term\n"
+        ),
         [("«termPost⟨_,,⟩»", "macro", 1), ("«termPick_,,»", "macro", 2), ("termPack_", "syntax", 3)],
     ),
     (
         # a name glued to `(` is a parser function; one before a spaced `(` is an item
-        "syntax name := ident\ndeclare_syntax_cat tex\n"
-        "syntax \"\\\\\" name (\"[\" tex* \"]\")* : tex\n"
-        "syntax \"sep\" sepBy(tex, \";\") : tex\n",
+        (
+            "syntax name := ident\ndeclare_syntax_cat tex\n"
+            "syntax \"\\\\\" name (\"[\" tex* \"]\")* : tex\n"
+            "syntax \"sep\" sepBy(tex, \";\") : tex\n"
+        ),
         [
             ("name", "syntax", 1), ("Lean.Parser.Category.tex", "declare_syntax_cat", 2),
             ("«tex\\_[_]»", "syntax", 3), ("«texSep_;»", "syntax", 4),
@@ -1445,7 +1449,7 @@ def test_worker_processes_give_the_same_result_as_one_process(
 ) -> None:
     """With jobs > 1 the files are parsed by real worker processes; the result is identical,
     problems (bad bytes, mismatched `end`) included, and the cache they fill is the same."""
-    import mlcatalogue.scanner as scanner
+    from mlcatalogue import scanner
 
     monkeypatch.setattr(scanner, "_PARALLEL_MIN_BYTES", 0)  # share out even this small tree
     tree = parallel_tree(tmp_path / "tree", copies=3)
@@ -1474,7 +1478,7 @@ def test_cli_scan_with_workers_matches_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`scan --jobs 2 --json` prints exactly what `--jobs 1` prints."""
-    import mlcatalogue.scanner as scanner
+    from mlcatalogue import scanner
 
     monkeypatch.setattr(scanner, "_PARALLEL_MIN_BYTES", 0)
     tree = parallel_tree(tmp_path / "tree", copies=2)
