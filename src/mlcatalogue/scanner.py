@@ -1671,53 +1671,11 @@ def _standalone_derived(masked: str, start: int, end: int) -> list[str]:
     ]
 
 
-def _prefix_notation(doc: _Text, command: _Command, end: int) -> tuple[str, str] | None:
-    """(atom, constant) of a prefix notation that stands for a constant applied to its variables.
-
-    `notation3 "Γ" K:max => Field.absoluteGaloisGroup K` makes `Γ K` in an instance header name
-    like `Field.absoluteGaloisGroup K` (Lean names the elaborated term). Other notations: None.
-    """
-    text = doc.text
-    pos = _skip_space(text, command.kw_end)
-    prec = _PREC.match(text, pos)
-    if prec is not None:
-        pos = _skip_space(text, prec.end())
-    opt = _OPTION.match(text, pos)
-    while opt is not None:
-        pos = _skip_space(text, opt.end())
-        opt = _OPTION.match(text, pos)
-    arrow = doc.masked.find("=>", pos, end)
-    if arrow < 0:
-        return None
-    tokens = [m.group() for m in _SYN_TOKEN.finditer(doc.without_comments(pos, arrow))]
-    if not tokens or not tokens[0].startswith('"') or len(tokens[0]) < 3:
-        return None
-    variables = []
-    i = 1
-    while i < len(tokens):
-        if not _PLAIN_ID.match(tokens[i]):
-            return None
-        variables.append(tokens[i])
-        i += 1
-        if i < len(tokens) and tokens[i] == ":":
-            if i + 1 >= len(tokens) or not (
-                tokens[i + 1][0].isdigit() or tokens[i + 1] in _PREC_WORDS
-            ):
-                return None
-            i += 2
-    rhs = doc.without_comments(arrow + 2, _trim_end(doc.masked, arrow + 2, end)).split()
-    if not rhs or not _NAME.fullmatch(rhs[0]) or rhs[0] in _KEYWORDS or rhs[1:] != variables:
-        return None
-    atom = tokens[0][1:-1].strip()
-    return (atom, rhs[0]) if atom and " " not in atom else None
-
-
-def _infix_notation(doc: _Text, command: _Command, end: int) -> tuple[str, str] | None:
-    """(atom, constant) of an infix notation for a constant of two arguments, else None.
-
-    `infix:60 " ↝ " => Path` and `notation:60 a " ↝ " b => Path a b` make `α ↝ β` in an
-    instance header name like `Path α β`.
-    """
+def _notation_parts(
+    doc: _Text, command: _Command, end: int
+) -> tuple[list[str], list[str]] | None:
+    """The pattern tokens and the words of the right-hand side of a notation command whose
+    right-hand side starts with a constant (`… => Path a b`), else None."""
     text = doc.text
     pos = _skip_space(text, command.kw_end)
     prec = _PREC.match(text, pos)
@@ -1734,6 +1692,52 @@ def _infix_notation(doc: _Text, command: _Command, end: int) -> tuple[str, str] 
     rhs = doc.without_comments(arrow + 2, _trim_end(doc.masked, arrow + 2, end)).split()
     if not rhs or not _NAME.fullmatch(rhs[0]) or rhs[0] in _KEYWORDS:
         return None
+    return tokens, rhs
+
+
+def _learned_atom(quoted: str, constant: str) -> tuple[str, str] | None:
+    atom = quoted[1:-1].strip()
+    return (atom, constant) if atom and " " not in atom else None
+
+
+def _prefix_notation(doc: _Text, command: _Command, end: int) -> tuple[str, str] | None:
+    """(atom, constant) of a prefix notation that stands for a constant applied to its variables.
+
+    `notation3 "Γ" K:max => Field.absoluteGaloisGroup K` makes `Γ K` in an instance header name
+    like `Field.absoluteGaloisGroup K` (Lean names the elaborated term). Other notations: None.
+    """
+    parts = _notation_parts(doc, command, end)
+    if parts is None:
+        return None
+    tokens, rhs = parts
+    if not tokens or not tokens[0].startswith('"') or len(tokens[0]) < 3:
+        return None
+    variables = []
+    i = 1
+    while i < len(tokens):
+        if not _PLAIN_ID.match(tokens[i]):
+            return None
+        variables.append(tokens[i])
+        i += 1
+        if i < len(tokens) and tokens[i] == ":":
+            if i + 1 >= len(tokens) or not (
+                tokens[i + 1][0].isdigit() or tokens[i + 1] in _PREC_WORDS
+            ):
+                return None
+            i += 2
+    return _learned_atom(tokens[0], rhs[0]) if rhs[1:] == variables else None
+
+
+def _infix_notation(doc: _Text, command: _Command, end: int) -> tuple[str, str] | None:
+    """(atom, constant) of an infix notation for a constant of two arguments, else None.
+
+    `infix:60 " ↝ " => Path` and `notation:60 a " ↝ " b => Path a b` make `α ↝ β` in an
+    instance header name like `Path α β`.
+    """
+    parts = _notation_parts(doc, command, end)
+    if parts is None:
+        return None
+    tokens, rhs = parts
     if command.keyword == "notation":
         # `a:61 " ↝ " b:60`: drop the precedences, keep the variables and the atom
         kept = [t for k, t in enumerate(tokens) if t != ":" and (k == 0 or tokens[k - 1] != ":")]
@@ -1743,13 +1747,10 @@ def _infix_notation(doc: _Text, command: _Command, end: int) -> tuple[str, str] 
             or rhs[1:] != [kept[0], kept[2]]
         ):
             return None
-        quoted = kept[1]
-    else:
-        if len(tokens) != 1 or not tokens[0].startswith('"') or len(rhs) != 1:
-            return None
-        quoted = tokens[0]
-    atom = quoted[1:-1].strip()
-    return (atom, rhs[0]) if atom and " " not in atom else None
+        return _learned_atom(kept[1], rhs[0])
+    if len(tokens) != 1 or not tokens[0].startswith('"') or len(rhs) != 1:
+        return None
+    return _learned_atom(tokens[0], rhs[0])
 
 
 def _first(masked: str, needle: str, start: int, end: int) -> int:
