@@ -204,8 +204,9 @@ class _FileScan:
     (structure and class fields, `deriving` instances), each with the number of declarations
     before it: they take part in naming anonymous instances (a constant of the module; a name
     already taken). `opens` (`open`/`export`: the positions it applies from and up to, the
-    namespace it is in, its target, its names or None for all) and `requires` (declaration -> the classes of its instance binders) are only used
-    within the file's own scan and are not cached.
+    namespace it is in, its target, its names or None for all) and `requires` (declaration ->
+    the classes of its instance binders) are only used within the file's own scan and are not
+    cached.
     """
 
     declarations: list[Declaration]
@@ -2770,7 +2771,7 @@ class _Namer:
             last: str = e[1].rsplit(".", 1)[-1]
             if last.startswith("«") and last.endswith("»"):
                 last = last[1:-1]
-            return last[:1].upper() + last[1:] if last[:1].isascii() else last
+            return _capitalized(last)
         if tag == "app":
             return self.core(e[1]) + "".join(self.core(a) for a in e[2])
         if tag == "forall":
