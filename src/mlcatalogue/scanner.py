@@ -390,7 +390,12 @@ def _scan_files(
     on_file: Callable[[int, str], None] | None,
 ) -> list[tuple[str, _FileScan]]:
     """Each file's scan, in the order of `files`: from the cache where it is current, else parsed
-    here or, for enough bytes and `jobs` > 1, by worker processes (which read the file again)."""
+    here or, for enough bytes and `jobs` > 1, by worker processes.
+
+    Each file is read once, except when workers parse it after this process read it to compare
+    its sha256 with the cache. Without a cache, whether to use workers follows from the sizes
+    alone, and this process reads nothing they parse.
+    """
     done = 0
 
     def report(rel: str) -> None:
@@ -399,38 +404,49 @@ def _scan_files(
         if on_file is not None:
             on_file(done, rel)
 
-    results: list[_FileScan] = []
-    deferred: list[tuple[int, bytes]] = []  # (position, sha256) of files left to the workers
+    if jobs > 1 and cache is None:
+        sizes = sum(stat.st_size for _, _, stat in files if stat is not None)
+        if sizes >= _PARALLEL_MIN_BYTES:
+            scans = _parse_in_workers([(file, rel) for file, rel, _ in files], jobs)
+            results = []
+            for (_file, rel, _stat), scan in zip(files, scans):
+                results.append((rel, scan))
+                report(rel)
+            return results
+        jobs = 1
+    results_by_position: list[_FileScan] = []
+    # Files left to the workers: (position, sha256, bytes kept until there are enough to share)
+    deferred: list[tuple[int, bytes, bytes | None]] = []
     deferred_bytes = 0
     for file, rel, stat in files:
         outcome = _cached_or_raw(file, rel, stat, cache)
         if isinstance(outcome, _FileScan):
-            results.append(outcome)
+            results_by_position.append(outcome)
             report(rel)
             continue
         digest = hashlib.sha256(outcome).digest() if cache is not None else b""
         if jobs > 1:
-            deferred.append((len(results), digest))
             deferred_bytes += len(outcome)
-            results.append(_FileScan([], [], []))  # replaced below
+            keep = outcome if deferred_bytes < _PARALLEL_MIN_BYTES else None
+            deferred.append((len(results_by_position), digest, keep))
+            results_by_position.append(_FileScan([], [], []))  # replaced below
             continue
-        results.append(_parse(outcome, rel))
+        results_by_position.append(_parse(outcome, rel))
         if cache is not None:
-            cache.store(rel, stat, digest, results[-1])
+            cache.store(rel, stat, digest, results_by_position[-1])
         report(rel)
     if deferred:
-        paths = [files[position][:2] for position, _ in deferred]
         if deferred_bytes >= _PARALLEL_MIN_BYTES:
-            parsed = _parse_in_workers(paths, jobs)
+            parsed = _parse_in_workers([files[at][:2] for at, _, _ in deferred], jobs)
         else:
-            parsed = map(_read_and_parse, paths)
-        for (position, digest), scan in zip(deferred, parsed):
+            parsed = (_parse(raw or b"", files[at][1]) for at, _, raw in deferred)
+        for (position, digest, _raw), scan in zip(deferred, parsed):
             _file, rel, stat = files[position]
             if cache is not None:
                 cache.store(rel, stat, digest, scan)
-            results[position] = scan
+            results_by_position[position] = scan
             report(rel)
-    return [(rel, scan) for (_, rel, _), scan in zip(files, results)]
+    return [(rel, scan) for (_, rel, _), scan in zip(files, results_by_position)]
 
 
 def _cached_or_raw(
